@@ -1,0 +1,103 @@
+"""Every named constant the library uses, in one place, each with its source.
+
+Modules import from here; no magic numbers elsewhere. Where a value is *our* choice
+rather than a published definition, the comment says so.
+"""
+
+from __future__ import annotations
+
+# ---------------------------------------------------------------------------
+# Dates and files
+# ---------------------------------------------------------------------------
+#: Accepted date formats in input files: ISO and the UK format ESR exports use
+#: (product.md / issue 2). Anything else is rejected, never guessed.
+DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d/%m/%Y")
+#: Regular expressions matching exactly those two layouts (checked before parsing so that
+#: e.g. '2023-1-5' or '5/1/23' are rejected rather than parsed leniently).
+DATE_PATTERNS: tuple[str, ...] = (r"^\d{4}-\d{2}-\d{2}$", r"^\d{2}/\d{2}/\d{4}$")
+#: Spreadsheet row of the header: data row i (0-based) is shown as row i + 2.
+HEADER_ROW_NUMBER = 1
+
+# ---------------------------------------------------------------------------
+# Workforce metrics (metrics.md)
+# ---------------------------------------------------------------------------
+#: Episodes of this many calendar days or more are long-term (common trust policy;
+#: our default, a parameter of the metric functions).
+LONG_TERM_ABSENCE_DAYS = 28
+#: Continuous service shorter than this (months) makes a leaver an 'early leaver'.
+EARLY_LEAVER_MONTHS = 12
+#: Stability indices look back this many months (strategy and classical definitions).
+STABILITY_LOOKBACK_MONTHS = 12
+#: Rolling windows for absence rate and turnover (months).
+ROLLING_WINDOW_MONTHS = 12
+#: Lowest and highest acceptable FTE for one spell: FTE must lie in (0, 1.5].
+FTE_MIN_EXCLUSIVE = 0.0
+FTE_MAX_INCLUSIVE = 1.5
+#: Absence reason codes whose days are reported separately (anxiety/stress/depression).
+MENTAL_HEALTH_REASON_CODE = "S10"
+#: Published precision of the sickness absence rate (NHS Digital publishes 2 decimals).
+ABSENCE_RATE_DECIMALS = 2
+
+# ---------------------------------------------------------------------------
+# Disclosure control (metrics.md, 'Small numbers')
+# ---------------------------------------------------------------------------
+#: Counts below this are suppressed (NHS Talking Therapies / mental health statistics: < 5).
+#: Our default; a parameter everywhere it is used.
+SUPPRESS_COUNT_BELOW = 5
+#: Suppressed cells are shown as this marker (NHS publications use '*').
+SUPPRESSION_MARKER = "*"
+#: NHS Staff Survey local breakdowns are not shown for fewer than 11 responses.
+MIN_SURVEY_GROUP_SIZE = 11
+#: The sickness publication blanks organisation rows with this many FTE days available or fewer.
+MIN_FTE_DAYS_AVAILABLE_PUBLISHED = 330
+
+# ---------------------------------------------------------------------------
+# SPC: XmR charts, Making Data Count semantics (spc.md; NHSRplotthedots)
+# ---------------------------------------------------------------------------
+#: Process limits are mean ± 2.66 × mean moving range (exactly 2.66, NHSRplotthedots).
+XMR_LIMIT_FACTOR = 2.66
+#: 'Near' limits sit at two thirds of the way to the process limits.
+XMR_NEAR_LIMIT_FRACTION = 2.0 / 3.0
+#: Moving ranges at or above 3.267 × mean(MR) are screened out (D4 for n = 2).
+MR_SCREEN_FACTOR = 3.267
+#: d2 for subgroups of 2: sigma = mean(MR) / 1.128 (Laney P'/U', qicharts2 I charts).
+D2_CONSTANT = 1.128
+#: Sigma multiplier of attribute (P, U, C) and Laney charts.
+SIGMA_LIMIT = 3.0
+#: Making Data Count trend rule: this many points rising (or falling) in succession.
+MDC_TREND_POINTS = 7
+#: Making Data Count shift rule: this many consecutive points on one side of the mean.
+MDC_SHIFT_POINTS = 7
+#: Making Data Count 'two of three' rule window and count.
+MDC_TWO_OF_THREE_WINDOW = 3
+MDC_TWO_OF_THREE_COUNT = 2
+#: Warn when an SPC group (facet or rebase group) has fewer points than this.
+SPC_MIN_POINTS_PER_GROUP = 13
+#: fix_after_n_points, when set, must be at least this.
+SPC_MIN_FIX_AFTER_N = 12
+#: IHI run-chart rules (Perla, Provost & Murray 2011).
+IHI_MIN_USEFUL_POINTS = 10
+IHI_SHIFT_POINTS = 6
+IHI_TREND_POINTS = 5
+#: Anhøj rules: longest run limit = round(log2(n)) + 3; crossings below the 5% binomial quantile.
+ANHOEJ_RUN_OFFSET = 3
+ANHOEJ_CROSSINGS_QUANTILE = 0.05
+
+# ---------------------------------------------------------------------------
+# Interrupted time series (its.md)
+# ---------------------------------------------------------------------------
+#: Warn when fewer than this many points lie before or after an interruption.
+ITS_MIN_POINTS_EACH_SIDE = 8
+#: Confidence level of every interval the ITS engine reports.
+CONFIDENCE_LEVEL = 0.95
+#: Target power of the minimum-detectable-effect planner.
+PLANNER_TARGET_POWER = 0.80
+#: Months in a year, the period of monthly seasonality.
+MONTHS_PER_YEAR = 12
+
+# ---------------------------------------------------------------------------
+# Survey instruments (instruments.md)
+# ---------------------------------------------------------------------------
+#: Oldenburg Burnout Inventory cut-offs (Peterson et al. 2008).
+OLBI_EXHAUSTION_CUTOFF = 2.25
+OLBI_DISENGAGEMENT_CUTOFF = 2.10

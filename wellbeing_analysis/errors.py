@@ -1,0 +1,93 @@
+"""Exceptions for user mistakes, and the problem list that input validation returns.
+
+A *user's* mistake (bad file, bad option, bad value) raises a subclass of
+:class:`WellbeingError`; the command line prints its message and exits 1 without a
+traceback. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+#: Columns of a problem table (one row per problem), in display order.
+PROBLEM_COLUMNS = ("file", "row", "column", "value", "problem", "severity")
+
+
+class WellbeingError(Exception):
+    """Base class for errors caused by input or options, shown to users without a traceback."""
+
+
+class InputError(WellbeingError):
+    """A bad argument, option or value given by the user (the message says what to fix)."""
+
+
+class ParamsError(WellbeingError):
+    """A params file is invalid (the message names the file, the key and the problem)."""
+
+
+@dataclass
+class ValidationFailed(WellbeingError):
+    """Input tables failed validation; ``problems`` holds every problem found, not just the first."""
+
+    problems: pd.DataFrame = field(default_factory=lambda: empty_problems())
+
+    def __post_init__(self) -> None:
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        errors = self.problems[self.problems["severity"] == "error"]
+        return f"{len(errors)} problem(s) found in the input data:\n" + format_problems(errors)
+
+
+def empty_problems() -> pd.DataFrame:
+    """An empty problem table with the standard columns."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in PROBLEM_COLUMNS})
+
+
+def problems_frame(
+    file: str,
+    rows: pd.Series | list | None,
+    column: str | None,
+    values: pd.Series | list | None,
+    problem: str | pd.Series,
+    severity: str = "error",
+) -> pd.DataFrame:
+    """Build a problem table for many rows at once (vectorised; no per-row loop).
+
+    ``rows`` are spreadsheet row numbers (header = row 1) or None for a whole-file
+    problem; ``values`` are the offending cell values as text.
+    """
+    if rows is None:
+        rows = [pd.NA]
+    n = len(rows)
+    values = [pd.NA] * n if values is None else list(values)
+    return pd.DataFrame(
+        {
+            "file": [file] * n,
+            "row": pd.array(list(rows), dtype="Int64"),
+            "column": [column if column is not None else pd.NA] * n,
+            "value": values,
+            "problem": list(problem) if isinstance(problem, pd.Series) else [problem] * n,
+            "severity": [severity] * n,
+        }
+    )
+
+
+def format_problems(problems: pd.DataFrame) -> str:
+    """Render a problem table as one readable line per problem, in file and row order."""
+    if problems.empty:
+        return ""
+    ordered = problems.sort_values(["file", "row"], na_position="first", kind="stable")
+    lines = []
+    for rec in ordered.itertuples(index=False):  # problems only, never data rows
+        where = rec.file
+        if not pd.isna(rec.row):
+            where += f", row {int(rec.row)}"
+        if not pd.isna(rec.column):
+            where += f", column '{rec.column}'"
+        value = "" if pd.isna(rec.value) else f" (value: {rec.value!r})"
+        tag = "warning: " if rec.severity == "warning" else ""
+        lines.append(f"  {where}: {tag}{rec.problem}{value}")
+    return "\n".join(lines)

@@ -19,6 +19,9 @@ from wellbeing_analysis.errors import WellbeingError
 
 #: Sub-command modules, in the order ``wellbeing --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
+    "templates",
+    "validate",
+    "metrics",
 )
 
 

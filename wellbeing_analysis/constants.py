@@ -15,6 +15,8 @@ DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d/%m/%Y")
 #: Regular expressions matching exactly those two layouts (checked before parsing so that
 #: e.g. '2023-1-5' or '5/1/23' are rejected rather than parsed leniently).
 DATE_PATTERNS: tuple[str, ...] = (r"^\d{4}-\d{2}-\d{2}$", r"^\d{2}/\d{2}/\d{4}$")
+#: Dates before the NHS began (5 July 1948) cannot be real service dates: flagged as implausible.
+EARLIEST_PLAUSIBLE_DATE = "1948-07-05"
 #: Spreadsheet row of the header: data row i (0-based) is shown as row i + 2.
 HEADER_ROW_NUMBER = 1
 
@@ -82,6 +84,20 @@ IHI_TREND_POINTS = 5
 #: Anhøj rules: longest run limit = round(log2(n)) + 3; crossings below the 5% binomial quantile.
 ANHOEJ_RUN_OFFSET = 3
 ANHOEJ_CROSSINGS_QUANTILE = 0.05
+#: IHI 'too few or too many runs' test: two-sided significance level of the Swed-Eisenhart
+#: runs table (Perla, Provost & Murray 2011, table 1).
+IHI_RUNS_ALPHA = 0.05
+#: Fewest points a group needs for any chart: a moving range needs two points (our rule).
+SPC_MIN_POINTS = 2
+#: Chart types of `spc()` / `wellbeing spc --chart`.
+SPC_CHART_TYPES: tuple[str, ...] = ("xmr", "run", "p", "u", "c", "pprime", "uprime")
+#: Named rule sets: Making Data Count (NHSRplotthedots), Anhøj (qicharts2), IHI (Perla 2011).
+SPC_RULE_SETS: tuple[str, ...] = ("mdc", "anhoej", "ihi")
+#: Improvement directions (NHSRplotthedots `improvement_direction`).
+SPC_IMPROVEMENT_DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "neutral")
+#: PDSA review: with fewer points than this after a cycle's start and no signal, it is
+#: 'too early' to judge the cycle (our choice: a handful of months or weeks).
+PDSA_MIN_POINTS_AFTER_START = 5
 
 # ---------------------------------------------------------------------------
 # Interrupted time series (its.md)

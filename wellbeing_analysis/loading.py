@@ -1,16 +1,18 @@
-"""Reading users' files: CSV (UTF-8, with or without a BOM) and XLSX.
-
-Everything here returns plain DataFrames; schema checks live in ``validation``.
+"""Loading users' files: a single CSV for the analysis commands, and a service's whole
+data folder (validated by ``validation``, staff IDs pseudonymised) for metrics and reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from wellbeing_analysis.errors import InputError
+from wellbeing_analysis.errors import InputError, ValidationFailed
+from wellbeing_analysis.pseudonymise import pseudonymise
+from wellbeing_analysis.validation import ROW, FileInfo, validate_folder
 
 
 def read_csv(path: str | Path, **kwargs) -> pd.DataFrame:
@@ -43,3 +45,78 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str | None], source: str
             f"{source}: unknown column(s) {', '.join(repr(c) for c in missing)}; "
             f"the file has: {', '.join(map(str, df.columns))}"
         )
+
+
+# ---------------------------------------------------------------------------
+# A service's data folder
+# ---------------------------------------------------------------------------
+@dataclass
+class ServiceData:
+    """A service's validated input tables, with staff IDs already pseudonymised.
+
+    ``tables`` maps table name to a tidy DataFrame (typed columns; absent optional tables
+    are missing from the dict). ``files`` records each input file's checksum for provenance;
+    ``warnings`` lists non-blocking data-quality findings (file, row, column, problem).
+    """
+
+    data_dir: Path
+    extract_date: pd.Timestamp
+    extract_date_inferred: bool
+    tables: dict[str, pd.DataFrame]
+    files: dict[str, FileInfo]
+    warnings: pd.DataFrame
+
+    def table(self, name: str) -> pd.DataFrame:
+        """One table; a clear error if the folder did not contain it."""
+        if name not in self.tables:
+            raise InputError(f"{self.data_dir}: table {name}.csv is needed here but was not found")
+        return self.tables[name]
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+    @property
+    def staff_spells(self) -> pd.DataFrame:
+        return self.table("staff_spells")
+
+    @property
+    def absence_episodes(self) -> pd.DataFrame:
+        return self.table("absence_episodes")
+
+
+#: Columns that hold staff identifiers, per table: pseudonymised on load.
+STAFF_ID_COLUMNS: dict[str, tuple[str, ...]] = {
+    "staff_spells": ("staff_id",),
+    "absence_episodes": ("staff_id",),
+}
+
+
+def load_service(
+    data_dir: str | Path,
+    *,
+    extract_date: str | pd.Timestamp | None = None,
+    pseudonym_key: str | None = None,
+) -> ServiceData:
+    """Validate and load a service's data folder.
+
+    Raises :class:`~wellbeing_analysis.errors.ValidationFailed` listing every problem when
+    any table fails validation. Staff IDs are pseudonymised here, before anything else
+    sees them; the spreadsheet row-number column is dropped.
+    """
+    report = validate_folder(data_dir, extract_date=extract_date)
+    if not report.ok:
+        raise ValidationFailed(report.problems)
+    tables = {}
+    for name, df in report.tables.items():
+        df = df.drop(columns=ROW).reset_index(drop=True)
+        for column in STAFF_ID_COLUMNS.get(name, ()):
+            df[column] = pseudonymise(df[column], key=pseudonym_key)
+        tables[name] = df
+    return ServiceData(
+        data_dir=Path(data_dir),
+        extract_date=report.extract_date,
+        extract_date_inferred=report.extract_date_inferred,
+        tables=tables,
+        files=report.files,
+        warnings=report.warnings.reset_index(drop=True),
+    )

@@ -1,0 +1,1 @@
+"""Report running: params, papermill execution, nbconvert rendering, atomic output."""

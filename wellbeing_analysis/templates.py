@@ -1,0 +1,95 @@
+"""Data templates and the data dictionary, generated from the table schemas.
+
+``data_templates/`` in the repository holds the output of :func:`write_templates`; a test
+regenerates it and compares, so the templates cannot drift from what the loader checks.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from wellbeing_analysis.schema import TABLES, TYPE_LABELS, Column, TableSchema, allowed_values
+
+DICTIONARY_NAME = "data_dictionary.md"
+
+
+def template_csv(schema: TableSchema) -> str:
+    """A table's template: the header and the example rows from the schema."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    columns = schema.columns
+    writer.writerow([c.name for c in columns])
+    n_rows = max(len(c.examples) for c in columns)
+    for i in range(n_rows):
+        writer.writerow([c.examples[i] if i < len(c.examples) else "" for c in columns])
+    return buf.getvalue()
+
+
+def _allowed_text(column: Column) -> str:
+    if column.allowed_note:
+        return column.allowed_note
+    values = allowed_values(column)
+    if values:
+        return "; ".join(f"`{v}`" for v in values)
+    rng = column.range_text()
+    return f"range {rng}" if rng else ""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def data_dictionary(tables: dict[str, TableSchema] | None = None) -> str:
+    """The data dictionary as Markdown: every table and column, type, rules and example."""
+    tables = tables or TABLES
+    out = [
+        "# Data dictionary",
+        "",
+        "Generated from `wellbeing_analysis/schema.py` by `wellbeing templates data_templates`; "
+        "do not edit by hand. Put one file per table in a service's data folder, named as "
+        "below (`.csv` in UTF-8, or `.xlsx`). Dates may be `YYYY-MM-DD` or `DD/MM/YYYY`. "
+        "Required tables must be present; the others are used when present. "
+        "`wellbeing validate DATA_DIR` checks a folder and lists every problem with its "
+        "file, row and column.",
+        "",
+    ]
+    for schema in tables.values():
+        need = "required" if schema.required else "optional"
+        out += [f"## `{schema.filename}` ({need})", "", schema.description, ""]
+        for note in schema.notes:
+            out += [f"- {note}"]
+        if schema.notes:
+            out.append("")
+        out += ["| column | type | column required | blank allowed | allowed values | meaning | example |",
+                "|---|---|---|---|---|---|---|"]
+        for c in schema.columns:
+            example = next((e for e in c.examples if e), "")
+            out.append(
+                f"| `{c.name}` | {TYPE_LABELS[c.type]} | {'yes' if c.required else 'no'} | "
+                f"{'yes' if c.nullable else 'no'} | {_cell(_allowed_text(c))} | "
+                f"{_cell(c.description)} | {_cell(example)} |")
+        if schema.extra_columns_pattern and schema.extra_column is not None:
+            ec = schema.extra_column
+            out += ["", f"Further columns whose names match `{schema.extra_columns_pattern}` are "
+                    f"accepted: {ec.description} ({TYPE_LABELS[ec.type]}"
+                    + (f", {_allowed_text(ec)}" if _allowed_text(ec) else "") + ")."]
+        out.append("")
+    return "\n".join(out)
+
+
+def write_templates(out_dir: str | Path, *, with_dictionary: bool = True) -> list[Path]:
+    """Write one template CSV per table (and the dictionary) into ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for schema in TABLES.values():
+        path = out_dir / schema.filename
+        path.write_text(template_csv(schema), encoding="utf-8")
+        written.append(path)
+    if with_dictionary:
+        path = out_dir / DICTIONARY_NAME
+        path.write_text(data_dictionary(), encoding="utf-8")
+        written.append(path)
+    return written

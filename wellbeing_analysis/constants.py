@@ -98,11 +98,15 @@ SPC_IMPROVEMENT_DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "neutral"
 #: PDSA review: with fewer points than this after a cycle's start and no signal, it is
 #: 'too early' to judge the cycle (our choice: a handful of months or weeks).
 PDSA_MIN_POINTS_AFTER_START = 5
+#: Warn that a plain P or U chart is over-dispersed (suggest Laney P'/U') when more than this
+#: fraction of its points fall outside the limits (our choice; spc.md: 16 of 20 on nhs_accidents).
+OVERDISPERSION_WARN_FRACTION = 0.5
 
 # ---------------------------------------------------------------------------
 # Interrupted time series (its.md)
 # ---------------------------------------------------------------------------
-#: Warn when fewer than this many points lie before or after an interruption.
+#: Warn when fewer than this many points lie before or after an interruption (Penfold &
+#: Zhang, Academic Pediatrics 2013: at least 8 before and 8 after).
 ITS_MIN_POINTS_EACH_SIDE = 8
 #: Confidence level of every interval the ITS engine reports.
 CONFIDENCE_LEVEL = 0.95
@@ -110,6 +114,41 @@ CONFIDENCE_LEVEL = 0.95
 PLANNER_TARGET_POWER = 0.80
 #: Months in a year, the period of monthly seasonality.
 MONTHS_PER_YEAR = 12
+#: Every segment (before, between and after interruptions) needs at least this many fitted
+#: points, or the fit is refused: two points fix a line, a third gives it a residual
+#: (our choice; the warning threshold above is the recommendation).
+ITS_MIN_SEGMENT_POINTS = 3
+#: Residual autocorrelation is examined up to this lag (a year of monthly lags), and never
+#: beyond a quarter of the series (Box & Jenkins 1976: autocorrelations are reliable up to n/4).
+ITS_DIAGNOSTIC_MAX_LAG = 12
+ITS_DIAGNOSTIC_MAX_LAG_FRACTION = 0.25
+#: Ljung-Box portmanteau lag for the autocorrelation warning: 10, or 2 x period when the
+#: model is seasonal, capped at n/5 (Hyndman & Athanasopoulos, FPP3 section 5.4).
+ITS_LJUNG_BOX_LAG = 10
+ITS_LJUNG_BOX_LAG_FRACTION = 0.2
+#: suggest_ar_order() looks no further than this lag: higher AR orders are poorly identified
+#: in series of 50-100 points (our choice).
+ITS_MAX_SUGGESTED_AR_ORDER = 3
+#: AR coefficients of the GLS error model are kept within +/- this bound (our choice: a
+#: stationary process, away from the unit root where REML is flat).
+ITS_AR_BOUND = 0.99
+#: Default horizons (periods after the interruption) for effects (its.md: 6 and 12 months).
+ITS_DEFAULT_HORIZONS: tuple[int, ...] = (6, 12)
+#: Step of the finite differences behind the Satterthwaite degrees of freedom of the GLS
+#: family (on log variance and Fisher-z-transformed partial autocorrelations; our choice).
+ITS_SATTERTHWAITE_STEP = 1e-3
+#: Power planner defaults: post-period lengths (months), simulated series per scenario, seed,
+#: and effect grid as multiples of the approximate minimum detectable effect (our choices).
+PLANNER_N_POST: tuple[int, ...] = (6, 12, 18, 24, 36, 48)
+PLANNER_N_SIM = 1000
+PLANNER_SEED = 20240401
+PLANNER_EFFECT_MULTIPLES: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+#: Grid of AR(1) coefficients over which the planner maximises the REML likelihood of every
+#: simulated series at once (step 0.01 within +/- 0.95; our choice).
+PLANNER_RHO_GRID_LIMIT = 0.95
+PLANNER_RHO_GRID_STEP = 0.01
+#: Future exposure of count outcomes is the mean of the last this-many pre-period exposures.
+PLANNER_EXPOSURE_MONTHS = 12
 
 # ---------------------------------------------------------------------------
 # Survey instruments (instruments.md)
@@ -117,3 +156,17 @@ MONTHS_PER_YEAR = 12
 #: Oldenburg Burnout Inventory cut-offs (Peterson et al. 2008).
 OLBI_EXHAUSTION_CUTOFF = 2.25
 OLBI_DISENGAGEMENT_CUTOFF = 2.10
+#: Missing-item rule of mean-scored subscales: a subscale is scored only when at least this
+#: share of its items is answered (i.e. at most 20% missing; our choice, a common convention
+#: for prorating short scales; a parameter of the scoring functions).
+SURVEY_MIN_ITEM_SHARE = 0.8
+#: NHS Staff Survey burnout sub-score needs at least 5 of its 7 items (instruments.md, S).
+NSS_BURNOUT_MIN_ANSWERS = 5
+#: Other NHS Staff Survey sub-scores scored from local item-level data need at least this
+#: share of their items (our choice, M: the national rule per sub-score is not confirmed).
+NSS_MIN_ITEM_SHARE = 0.5
+#: Net Promoter Score: promoters answer 9-10, detractors 0-6 on the 0-10 scale (IHI).
+NPS_PROMOTER_MIN = 9
+NPS_DETRACTOR_MAX = 6
+#: Exit reasons: how many top reasons of voluntary leavers to report (our default).
+TOP_REASONS_COUNT = 5

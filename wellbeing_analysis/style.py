@@ -39,6 +39,20 @@ CATEGORICAL = (NHS_BLUE, NHS_ORANGE, NHS_AQUA_GREEN, NHS_PINK, NHS_DARK_GREY, NH
 FIGSIZE = (9.0, 4.2)
 
 
+#: NHS typeface Frutiger is licensed; Arial is the NHS fallback, then metric-compatible and
+#: always-available fonts.
+PREFERRED_FONTS = ("Arial", "Liberation Sans", "Helvetica", "DejaVu Sans")
+
+
+def available_fonts(preferred: tuple[str, ...]) -> list[str]:
+    """The preferred fonts installed here, in order (asking for a missing font makes
+    matplotlib log a warning for every text it draws)."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return [f for f in preferred if f in installed] or ["DejaVu Sans"]
+
+
 def apply_style() -> None:
     """Set matplotlib defaults for report charts (fonts, grid, NHS palette)."""
     mpl.rcParams.update(
@@ -46,7 +60,8 @@ def apply_style() -> None:
             "figure.figsize": FIGSIZE,
             "figure.dpi": 100,
             "savefig.dpi": 110,
-            "font.family": ["Arial", "Liberation Sans", "DejaVu Sans", "sans-serif"],
+            "font.family": "sans-serif",
+            "font.sans-serif": available_fonts(PREFERRED_FONTS),
             "font.size": 10,
             "axes.titlesize": 12,
             "axes.titleweight": "bold",

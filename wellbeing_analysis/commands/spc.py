@@ -1,0 +1,85 @@
+"""``wellbeing spc``: an SPC or run chart of one series from a CSV file.
+
+    wellbeing spc --csv FILE --x COL --y COL [--n COL] [--chart xmr|run|p|u|c|pprime|uprime]
+                  [--rules mdc|anhoej|ihi] [--rebase X ...] [--fix-after N] [--no-screen]
+                  [--direction increase|decrease|neutral] [--target T] [--json]
+
+``--json`` prints one object (a stable contract): ``chart``, ``points`` (``x``, ``y``,
+``centre``, ``lower``, ``upper``, ``special_cause``, ``point_type``), ``variation_icon``,
+``assurance_icon``, ``warnings`` - plus ``rules`` and ``signals``. Without it, a summary
+table, the icons in words and any warnings are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from wellbeing_analysis.constants import SPC_CHART_TYPES, SPC_IMPROVEMENT_DIRECTIONS, SPC_RULE_SETS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``spc`` sub-command."""
+    p = subparsers.add_parser(
+        "spc",
+        help="SPC or run chart of one series with Making Data Count, Anhøj or IHI rules",
+        description=(
+            "Compute an SPC chart (XmR with Making Data Count rules, P, U, C, Laney P′/U′) or "
+            "a run chart (Anhøj or IHI rules) of one series in a CSV file, and report limits, "
+            "signals, point types and the variation and assurance icons."
+        ),
+    )
+    p.add_argument("--csv", required=True, metavar="FILE", help="CSV file, one row per point")
+    p.add_argument("--x", required=True, metavar="COL",
+                   help="column of dates (YYYY-MM-DD or DD/MM/YYYY) or numbers")
+    p.add_argument("--y", required=True, metavar="COL",
+                   help="column of values (for P/U charts: the proportion or rate)")
+    p.add_argument("--n", metavar="COL", help="denominator column (P, U, P′, U′ charts)")
+    p.add_argument("--chart", choices=SPC_CHART_TYPES,
+                   help="chart type (default: xmr; with --n, pprime for proportions, else uprime)")
+    p.add_argument("--rules", choices=SPC_RULE_SETS,
+                   help="rule set (default: mdc for control charts, anhoej for run charts)")
+    p.add_argument("--rebase", nargs="+", metavar="X", default=None,
+                   help="x values where new limits start (first point on or after each)")
+    p.add_argument("--fix-after", type=int, metavar="N",
+                   help="compute limits from the first N (>= 12) points of each group")
+    p.add_argument("--no-screen", action="store_true",
+                   help="do not screen large moving ranges (the Excel tool's behaviour)")
+    p.add_argument("--direction", choices=SPC_IMPROVEMENT_DIRECTIONS, default="increase",
+                   help="which way is improvement (default: increase)")
+    p.add_argument("--target", type=float, metavar="T", help="target for the assurance icon")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute the chart and print it as JSON or as a summary; returns the exit code."""
+    import json
+    import sys
+
+    import pandas as pd
+
+    from wellbeing_analysis.loading import read_csv, require_columns
+    from wellbeing_analysis.spc import spc
+
+    data = read_csv(args.csv)
+    require_columns(data, [args.x, args.y, args.n], args.csv)
+    result = spc(data, x=args.x, y=args.y, n=args.n, chart=args.chart, rules=args.rules,
+                 rebase=args.rebase, fix_after_n_points=args.fix_after,
+                 screen_outliers=not args.no_screen, improvement_direction=args.direction,
+                 target=args.target)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=1))
+        return 0
+    summary = result.summary()
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(f"{result.chart} chart, {result.rules} rules: {len(result.data)} points of "
+              f"{args.y!r} by {args.x!r}")
+        print(summary.to_string(index=False))
+    if len(result.signals):
+        print("\nSignals:")
+        for text in result.signals["description"]:
+            print(f"  - {text}")
+    print(f"\n{result.icon_text}")
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    return 0

@@ -122,15 +122,20 @@ def read_raw(path: Path) -> tuple[pd.DataFrame | None, pd.DataFrame]:
         else:
             with path.open(encoding="utf-8-sig", newline="") as fh:
                 header = next(csv.reader(fh), [])
+            # header=None: the header line fixes the number of cells, so a data row with
+            # more cells than the header is a read error rather than being silently turned
+            # into an index that shifts every column (pandas' behaviour with header=0)
             raw = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                              encoding="utf-8-sig")
+                              encoding="utf-8-sig", header=None)
+            raw = raw.iloc[1:].reset_index(drop=True)
     except UnicodeDecodeError as exc:
         return None, problems_frame(label, None, None, None,
                                     f"not UTF-8 text ({exc.reason}); save it as 'CSV UTF-8'")
-    except (pd.errors.ParserError, ValueError) as exc:
-        return None, problems_frame(label, None, None, None, f"cannot be read: {exc}")
-    except pd.errors.EmptyDataError:
+    except pd.errors.EmptyDataError:  # before ValueError, of which it is a subclass
         return None, problems_frame(label, None, None, None, "the file is empty")
+    except (pd.errors.ParserError, ValueError) as exc:
+        return None, problems_frame(label, None, None, None,
+                                    f"cannot be read: {str(exc).strip()}")
     header = [h.strip() for h in header]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
@@ -139,29 +144,82 @@ def read_raw(path: Path) -> tuple[pd.DataFrame | None, pd.DataFrame]:
     raw.columns = header
     raw = raw.fillna("")
     raw[ROW] = np.arange(len(raw)) + 2
-    blank = (raw.drop(columns=ROW).apply(lambda s: s.str.strip()) == "").all(axis=1)
+    blank = raw.drop(columns=ROW).apply(_is_blank).all(axis=1)
     return raw.loc[~blank].reset_index(drop=True), empty_problems()
 
 
 # ---------------------------------------------------------------------------
 # Column parsing (vectorised)
 # ---------------------------------------------------------------------------
-def _parse_dates(text: pd.Series, xlsx: bool) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Parse ISO and DD/MM/YYYY dates; returns (dates, bad_format mask, impossible mask)."""
+def _per_unique(text: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``func`` applied to each distinct value once, then spread back over the rows.
+
+    pandas' string methods run in Python per cell; an extract's columns repeat few values
+    (dates, teams, codes), so this makes string work proportional to distinct values.
+    """
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    result = func(pd.Series(uniques, dtype=text.dtype))
+    return pd.Series(result.to_numpy()[codes], index=text.index, dtype=result.dtype)
+
+
+def _strip(text: pd.Series) -> pd.Series:
+    """``text.str.strip()``, computed once per distinct value."""
+    return _per_unique(text, lambda u: u.str.strip())
+
+
+def _is_blank(text: pd.Series) -> pd.Series:
+    """True where a cell is empty or only spaces, computed once per distinct value."""
+    return _per_unique(text, lambda u: u.str.strip() == "")
+
+
+def _strip_codes(text: pd.Series) -> pd.Series:
+    """Integer codes of the stripped cell values (equal codes = equal text after strip):
+    cheap keys for finding duplicate rows."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    stripped_codes, _ = pd.factorize(pd.Series(uniques, dtype=text.dtype).str.strip(),
+                                     use_na_sentinel=False)
+    return pd.Series(stripped_codes[codes], index=text.index)
+
+
+def _parse_dates(
+    text: pd.Series, xlsx: bool
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Parse ISO and DD/MM/YYYY dates.
+
+    Returns (dates, bad_format, impossible, too_early, too_late masks). A real calendar
+    date that pandas cannot hold (before 1677 or after 2262, e.g. ESR's '31/12/4712'
+    end-of-time marker or a mistyped year) is flagged too early / too late, never raised.
+    Each distinct text is parsed once (a national extract has a few thousand dates).
+    """
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    parts = _parse_distinct_dates(pd.Series(uniques, dtype=text.dtype), xlsx)
+    return tuple(pd.Series(part.to_numpy()[codes], index=text.index, dtype=part.dtype)
+                 for part in parts)
+
+
+def _parse_distinct_dates(
+    text: pd.Series, xlsx: bool
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]:
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     matched = pd.Series(False, index=text.index)
+    too_early = pd.Series(False, index=text.index)
+    too_late = pd.Series(False, index=text.index)
+    lo, hi = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
     patterns = list(zip(DATE_PATTERNS, DATE_FORMATS, strict=True))
     if xlsx:
         patterns.append((_XLSX_DATETIME, "%Y-%m-%d 00:00:00"))
     for pattern, fmt in patterns:
         m = text.str.match(pattern)
         if m.any():
-            out[m] = pd.to_datetime(text[m], format=fmt, errors="coerce")
+            parsed = pd.to_datetime(text[m], format=fmt, errors="coerce")
+            early, late = parsed < lo, parsed > hi  # NaT compares False
+            too_early[m], too_late[m] = early, late
+            out[m] = parsed.where(~(early | late)).astype("datetime64[ns]")
         matched |= m
     nonblank = text != ""
     bad_format = nonblank & ~matched
-    impossible = matched & out.isna()
-    return out, bad_format, impossible
+    impossible = matched & out.isna() & ~too_early & ~too_late
+    return out, bad_format, impossible, too_early, too_late
 
 
 def parse_column(
@@ -169,7 +227,7 @@ def parse_column(
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Convert one text column to its type; returns (values, problems)."""
     problems = []
-    stripped = text if column.type == "free_text" else text.str.strip()
+    stripped = text if column.type == "free_text" else _strip(text)
     blank = stripped == ""
 
     def flag(mask: pd.Series, message: str | pd.Series) -> None:
@@ -182,11 +240,13 @@ def parse_column(
 
     kind = column.type
     if kind == "date":
-        values, bad_format, impossible = _parse_dates(stripped, xlsx)
+        values, bad_format, impossible, too_early, too_late = _parse_dates(stripped, xlsx)
         flag(bad_format, "not a date: use YYYY-MM-DD or DD/MM/YYYY")
         flag(impossible, "impossible date (no such day in the calendar)")
-        flag(values < pd.Timestamp(EARLIEST_PLAUSIBLE_DATE),
+        flag((values < pd.Timestamp(EARLIEST_PLAUSIBLE_DATE)) | too_early,
              f"implausible date (before {EARLIEST_PLAUSIBLE_DATE})")
+        flag(too_late, "implausible date (too far in the future; leave an end date blank "
+             "for an open spell or ongoing episode)")
     elif kind in ("number", "integer"):
         values = pd.to_numeric(stripped.where(~blank), errors="coerce").astype("float64")
         not_number = ~blank & (values.isna() | ~np.isfinite(values.fillna(0.0)))
@@ -268,7 +328,7 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
     # duplicate rows (identical in every cell)
     data_cols = [c for c in present if c in parsed]
     if data_cols and len(raw) > 1:
-        norm = raw[data_cols].apply(lambda s: s.str.strip())
+        norm = raw[data_cols].apply(_strip_codes)
         dup = norm.duplicated(keep="first")
         if dup.any():
             first_row = rows.groupby([norm[c] for c in data_cols], sort=False).transform("first")
@@ -306,14 +366,25 @@ def employment_periods(spells: pd.DataFrame, extract_date: pd.Timestamp) -> pd.D
     return s.sort_index()
 
 
+def _latest_earlier(
+    ends: pd.Series, rows: pd.Series, ids: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """For rows sorted by (id, start): the latest end among the same ID's earlier rows, and
+    the spreadsheet row holding it. A row overlaps an earlier one exactly when it starts on or
+    before that end (comparing with the previous row only would miss e.g. a third spell inside
+    a long first one)."""
+    run_max = ends.groupby(ids, sort=False).cummax()
+    holder = rows.where(ends.eq(run_max)).groupby(ids, sort=False).ffill()
+    return run_max.groupby(ids, sort=False).shift(), holder.groupby(ids, sort=False).shift()
+
+
 def check_staff_spells(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
     """Overlapping spells for one staff ID; leavers without a reason (warning)."""
     problems = [empty_problems()]
     s = df.dropna(subset=["staff_id", "start_date"])
     s = s.sort_values(["staff_id", "start_date"], kind="stable")
     end_eff = s["end_date"].fillna(pd.Timestamp.max)
-    prev_end = end_eff.groupby(s["staff_id"]).shift()
-    prev_row = s[ROW].groupby(s["staff_id"]).shift()
+    prev_end, prev_row = _latest_earlier(end_eff, s[ROW], s["staff_id"])
     overlap = prev_end.notna() & (s["start_date"] <= prev_end)
     if overlap.any():
         problems.append(problems_frame(
@@ -340,8 +411,7 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
     e = df.dropna(subset=["staff_id", "start_date"])
     e = e.assign(end_eff=e["end_date"].fillna(extract)).sort_values(
         ["staff_id", "start_date"], kind="stable")
-    prev_end = e["end_eff"].groupby(e["staff_id"]).shift()
-    prev_row = e[ROW].groupby(e["staff_id"]).shift()
+    prev_end, prev_row = _latest_earlier(e["end_eff"], e[ROW], e["staff_id"])
     overlap = prev_end.notna() & (e["start_date"] <= prev_end)
     if overlap.any():
         problems.append(problems_frame(
@@ -360,13 +430,18 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
         periods, on="staff_id", how="left")
     starts_in = (m["start_date"] >= m["period_start"]) & (m["start_date"] <= m["period_end"])
     ends_in = m["end_eff"] <= m["period_end"]
-    status = pd.DataFrame({
-        ROW: m[ROW],
+    flags = {
         "known": m["period_start"].notna(),
         "inside": starts_in & ends_in,
         "starts_in": starts_in,
         "ongoing_after_leaving": starts_in & ~ends_in & m["end_date"].isna(),
-    }).groupby(ROW).any()
+    }
+    # any() per episode row over its periods; bincount is ~10x faster than groupby().any()
+    codes, episode_rows = pd.factorize(m[ROW], sort=True)
+    status = pd.DataFrame(
+        {name: np.bincount(codes, weights=flag.to_numpy(dtype=float),
+                           minlength=len(episode_rows)) > 0 for name, flag in flags.items()},
+        index=pd.Index(episode_rows, name=ROW))
     e_idx = e.set_index(ROW)
     unknown = status.index[~status["known"]]
     if len(unknown):
@@ -418,12 +493,245 @@ def check_pdsa_cycles(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
     return pd.concat(problems, ignore_index=True)
 
 
+# ---------------------------------------------------------------------------
+# Survey tables (issue 5)
+# ---------------------------------------------------------------------------
+from wellbeing_analysis.constants import HEADER_ROW_NUMBER  # noqa: E402
+from wellbeing_analysis.instruments import definitions as _instruments  # noqa: E402
+
+
+def survey_item_columns(columns, instrument: _instruments.Instrument) -> list[str]:
+    """The columns among ``columns`` that are item columns of ``instrument``."""
+    accepted = set(instrument.all_columns)
+    return [c for c in columns if c in accepted]
+
+
+def coding_problems(
+    codings: pd.Series | None,
+    answered: pd.Series,
+    rows: pd.Series,
+    label: str,
+    instrument: _instruments.Instrument,
+    *,
+    declared: str | None = None,
+    check_values: bool = True,
+) -> pd.DataFrame:
+    """Problems with an instrument's declared response coding (vectorised over rows).
+
+    ``codings`` is the instrument's coding column (e.g. ``olbi_coding``; None when the file
+    has none), ``answered`` marks rows answering at least one of its items, ``declared`` a
+    coding given for the whole file (the ``--coding`` option). A coding that is needed is
+    never guessed: a row answering the items without a coding is a problem.
+    """
+    column = instrument.coding_column
+    names = instrument.coding_names
+    shown = ", ".join(names)
+    if declared is not None and declared not in names:
+        if not instrument.needs_declared_coding and len(names) == 1:
+            msg = (f"{instrument.name} has a single response coding ({names[0]}); "
+                   f"the coding {declared!r} does not apply to it")
+        else:
+            msg = f"unknown coding {declared!r} for {instrument.name} (use one of: {shown})"
+        return problems_frame(label, None, None, None, msg)
+    if not instrument.needs_declared_coding:
+        return empty_problems()
+    problems = [empty_problems()]
+    if codings is None:
+        if declared is None and answered.any():
+            problems.append(problems_frame(
+                label, [HEADER_ROW_NUMBER], column, None,
+                f"{instrument.name} items are answered but their response coding is not "
+                f"declared: add a '{column}' column ({shown}) or declare it (--coding)"))
+        return pd.concat(problems, ignore_index=True)
+    text = codings.astype("string").str.strip()
+    blank = text.isna() | (text == "")
+    if check_values:
+        bad = ~blank & ~text.isin(names)
+        if bad.any():
+            problems.append(problems_frame(label, rows[bad], column, codings[bad],
+                                           f"unknown response coding (use one of: {shown})"))
+    if declared is None:
+        missing = answered & blank
+        if missing.any():
+            problems.append(problems_frame(
+                label, rows[missing], column, None,
+                f"{instrument.name} items are answered on this row but the response coding "
+                f"is blank: declare it ({shown}); it is never guessed"))
+    else:
+        conflict = ~blank & (text != declared)
+        if conflict.any():
+            problems.append(problems_frame(
+                label, rows[conflict], column, codings[conflict],
+                f"conflicts with the declared coding {declared!r}"))
+    return pd.concat(problems, ignore_index=True)
+
+
+def _wave_problems(df: pd.DataFrame, label: str, item_columns: list[str]) -> pd.DataFrame:
+    """Waves with no answered item (error) and responses answering nothing (warning). Small
+    waves are not flagged here: reports suppress them with the run's minimum group size."""
+    problems = [empty_problems()]
+    d = df.dropna(subset=["wave_date"])
+    if d.empty:
+        return empty_problems()
+    answered = (d[item_columns].notna().any(axis=1) if item_columns
+                else pd.Series(False, index=d.index))
+    waves = pd.DataFrame({"wave": d["wave_date"], "row": d[ROW], "answered": answered})
+    per_wave = waves.groupby("wave").agg(rows=("row", "size"), first=("row", "min"),
+                                         last=("row", "max"), answered=("answered", "sum"))
+    empty = per_wave[per_wave["answered"] == 0]
+    if not empty.empty:
+        problems.append(problems_frame(
+            label, empty["first"], "wave_date", empty.index.strftime("%Y-%m-%d"),
+            "this wave has no responses: none of its " + empty["rows"].astype(str)
+            + " row(s) (rows " + empty["first"].astype(str) + "-" + empty["last"].astype(str)
+            + ") answers any survey item"))
+    nothing = ~answered & d["wave_date"].isin(per_wave.index[per_wave["answered"] > 0])
+    if nothing.any():
+        problems.append(problems_frame(label, d.loc[nothing, ROW], None, None,
+                                       "this response answers no survey item; it is not scored",
+                                       severity="warning"))
+    return pd.concat(problems, ignore_index=True)
+
+
+def check_wellbeing_survey(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
+    """Unique response IDs; declared OLBI coding wherever OLBI items are answered; waves with
+    no responses. (Item ranges and unknown item columns are checked by the schema.)"""
+    problems = [_unique_ids(df, label, "response_id")]
+    item_columns: list[str] = []
+    for name in _instruments.LOCAL_SURVEY_INSTRUMENTS:
+        inst = _instruments.INSTRUMENTS[name]
+        cols = survey_item_columns(df.columns, inst)
+        item_columns += cols
+        if inst.needs_declared_coding and cols:
+            answered = df[cols].notna().any(axis=1)
+            # an absent optional column arrives all blank: one problem for the file then
+            codings = df[inst.coding_column] if df[inst.coding_column].notna().any() else None
+            problems.append(coding_problems(codings, answered, df[ROW], label, inst,
+                                            check_values=False))
+    if "nps" in df and df["nps"].notna().any():
+        item_columns.append("nps")
+    problems.append(_wave_problems(df, label, item_columns))
+    return pd.concat(problems, ignore_index=True)
+
+
+def check_pulse_survey(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
+    """Unique response IDs; one question numbering per row; waves with no responses."""
+    problems = [_unique_ids(df, label, "response_id")]
+    item_columns = [c for c in _instruments.pulse_columns() if c in df.columns]
+    by_year: dict[str, list[str]] = {}
+    for c in item_columns:
+        year = _instruments.nss_numbering_of_column(c)
+        if year is not None:
+            by_year.setdefault(year, []).append(c)
+    if len(by_year) > 1:
+        used = pd.DataFrame({y: df[cols].notna().any(axis=1) for y, cols in by_year.items()})
+        mixed = used.sum(axis=1) > 1
+        if mixed.any():
+            years = used[mixed].apply(lambda r: ", ".join(r.index[r]), axis=1)
+            problems.append(problems_frame(
+                label, df.loc[mixed, ROW], None, None,
+                "the row answers renumbered questions in more than one year's numbering ("
+                + years + "): use the columns of one numbering per row"))
+    problems.append(_wave_problems(df, label, item_columns))
+    return pd.concat(problems, ignore_index=True)
+
+
+def check_staff_survey_results(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
+    """Scores within 0-10; question numbers well formed; no duplicate results; pre-2021
+    question rows cannot be matched across years (warning)."""
+    problems = [empty_problems()]
+    is_score = df["value_type"].eq("score")
+    for column in ("value", "comparator_average", "comparator_best", "comparator_worst"):
+        if column not in df:
+            continue
+        bad = is_score & (df[column] > 10)
+        if bad.any():
+            problems.append(problems_frame(label, df.loc[bad, ROW], column,
+                                           df.loc[bad, column].astype(str),
+                                           "a 'score' result must lie between 0 and 10 (use "
+                                           "value_type 'percent_positive' for percentages)"))
+    question = df["measure_type"].eq("question") & df["measure"].notna()
+    measure = df["measure"].astype("string").str.strip()
+    badq = question & ~measure.str.fullmatch(r"(?i)q\d+[a-z]?").fillna(False)
+    if badq.any():
+        problems.append(problems_frame(label, df.loc[badq, ROW], "measure",
+                                       df.loc[badq, "measure"],
+                                       "a question must be given by its number, e.g. 'q25c'"))
+    early = question & ~badq & (df["year"] < int(_instruments.NSS_NUMBERINGS[0]))
+    if early.any():
+        problems.append(problems_frame(
+            label, df.loc[early, ROW], "measure", df.loc[early, "measure"],
+            f"question numbering before {_instruments.NSS_NUMBERINGS[0]} is not tabled: this "
+            "row is shown for its year but not matched with other years' questions",
+            severity="warning"))
+    key = pd.DataFrame({"year": df["year"], "type": df["measure_type"],
+                        "measure": measure.str.lower(),
+                        "breakdown": df["breakdown"].astype("string").fillna("")})
+    dup = key.duplicated(keep="first") & df["measure"].notna()
+    if dup.any():
+        problems.append(problems_frame(label, df.loc[dup, ROW], "measure",
+                                       df.loc[dup, "measure"],
+                                       "duplicate result: the same year, measure and breakdown "
+                                       "appear earlier in the file"))
+    return pd.concat(problems, ignore_index=True)
+
+
+def check_joy_tallies(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
+    """Good days cannot exceed the total; one tally per team and week."""
+    problems = [empty_problems()]
+    over = df["good_days"] > df["total_days"]
+    over = over.fillna(False).astype(bool)
+    if over.any():
+        problems.append(problems_frame(label, df.loc[over, ROW], "good_days",
+                                       df.loc[over, "good_days"].astype(str),
+                                       "more good days than marbles in total ("
+                                       + df.loc[over, "total_days"].astype(str) + ")"))
+    dup = df.duplicated(subset=["week_start", "team"], keep="first") & df["week_start"].notna()
+    if dup.any():
+        problems.append(problems_frame(label, df.loc[dup, ROW], "week_start",
+                                       df.loc[dup, "week_start"].dt.strftime("%Y-%m-%d"),
+                                       "a tally for this team and week appears earlier in the "
+                                       "file; give one row per team and week"))
+    return pd.concat(problems, ignore_index=True)
+
+
+def check_exit_stay_reasons(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
+    """One kind and date per record; a category given twice for a record is counted once
+    (warning); 'voluntary' applies to leaving reasons only (warning)."""
+    problems = [empty_problems()]
+    d = df.dropna(subset=["record_id"])
+    for column in ("kind", "date"):
+        first = d.groupby("record_id")[column].transform("first")
+        differs = d[column].notna() & first.notna() & (d[column] != first)
+        if differs.any():
+            shown = (d.loc[differs, column].dt.strftime("%Y-%m-%d") if column == "date"
+                     else d.loc[differs, column])
+            problems.append(problems_frame(label, d.loc[differs, ROW], column, shown,
+                                           f"rows of one record_id must share one {column}"))
+    dup = d.duplicated(subset=["record_id", "category"], keep="first") & d["category"].notna()
+    if dup.any():
+        problems.append(problems_frame(label, d.loc[dup, ROW], "category", d.loc[dup, "category"],
+                                       "this record already gives this category; it is "
+                                       "counted once", severity="warning"))
+    stay_vol = d["kind"].eq("staying") & d["voluntary"].notna()
+    if stay_vol.any():
+        problems.append(problems_frame(label, d.loc[stay_vol, ROW], "voluntary", None,
+                                       "'voluntary' applies to leaving reasons only; it is "
+                                       "ignored on a staying reason", severity="warning"))
+    return pd.concat(problems, ignore_index=True)
+
+
 #: Table-specific checks, run after every column parsed: f(parsed table, file label, context).
 TABLE_CHECKS: dict[str, Callable[[pd.DataFrame, str, dict], pd.DataFrame]] = {
     "staff_spells": check_staff_spells,
     "absence_episodes": check_absence_episodes,
     "interventions": check_interventions,
     "pdsa_cycles": check_pdsa_cycles,
+    "exit_stay_reasons": check_exit_stay_reasons,
+    "wellbeing_survey": check_wellbeing_survey,
+    "pulse_survey": check_pulse_survey,
+    "staff_survey_results": check_staff_survey_results,
+    "joy_tallies": check_joy_tallies,
 }
 
 

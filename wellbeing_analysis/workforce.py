@@ -226,8 +226,10 @@ def monthly_indicators(
     in_post = (first[rows] <= ref) & (last[rows] >= ref)
     period_start = _day_numbers(s["period_start"])[rows]
     period_end = _day_numbers(s["period_end"])[rows]
+    # a year's service is complete at the end of the day before the anniversary (inclusive
+    # dates, as for early leavers): started on or before (reference day + 1) - 1 year
     ref_minus_year = _day_numbers(
-        pd.Series(pd.to_datetime(cal.ref_day, unit="D")) - pd.DateOffset(years=1))
+        pd.Series(pd.to_datetime(cal.ref_day + 1, unit="D")) - pd.DateOffset(years=1))
     long_serving = in_post & (period_start <= ref_minus_year[month - cal.months[0]])
     # classical stability: in post at month m's reference date and continuously in post
     # at the reference date 12 months later -> counted in month m + 12
@@ -365,3 +367,99 @@ def service_monthly_indicators(service, *, by: str | None = None,
     return monthly_indicators(service.staff_spells, service.absence_episodes,
                               extract_date=service.extract_date, by=by,
                               long_term_days=long_term_days)
+
+
+# ---------------------------------------------------------------------------
+# Breakdowns over a window of months (baseline report)
+# ---------------------------------------------------------------------------
+#: Length-of-service bands for leavers (years of continuous service at leaving).
+SERVICE_LENGTH_BANDS: tuple[tuple[str, float, float], ...] = (
+    ("under 1 year", 0.0, 1.0), ("1 to 2 years", 1.0, 2.0), ("2 to 5 years", 2.0, 5.0),
+    ("5 years or more", 5.0, float("inf")),
+)
+
+
+def _month_bounds(start: str, end: str) -> tuple[int, int]:
+    lo = pd.Period(start, freq="M").ordinal
+    hi = pd.Period(end, freq="M").ordinal
+    return lo, hi
+
+
+def absence_by_reason(spells: pd.DataFrame, episodes: pd.DataFrame, *,
+                      extract_date: str | pd.Timestamp, start: str, end: str,
+                      long_term_days: int = LONG_TERM_ABSENCE_DAYS) -> pd.DataFrame:
+    """FTE days lost by ESR reason over the months ``start``..``end`` (YYYY-MM, inclusive).
+
+    Columns: reason_code, reason, fte_days_lost, share_pct (of all days lost in the window),
+    episodes (episodes with days in the window) and staff (distinct staff with such
+    episodes; the count disclosure control applies to, since a rare reason with one or two
+    staff would reveal a person's health condition). Days as in :func:`monthly_indicators`.
+    """
+    from wellbeing_analysis.schema import esr_absence_reasons
+
+    extract = pd.Timestamp(extract_date)
+    s = prepare_spells(spells, extract)
+    seg = episode_segments(s, episodes, extract, long_term_days=long_term_days)
+    seg["staff_id"] = s.loc[seg["spell"], "staff_id"].to_numpy()
+    seg["episode"] = np.arange(len(seg))  # pieces of one episode across spells count once below
+    r, m, d = _expand_by_month(seg["first"].to_numpy(), seg["last"].to_numpy())
+    lo, hi = _month_bounds(start, end)
+    keep = (m >= lo) & (m <= hi)
+    pieces = pd.DataFrame({
+        "reason_code": seg["reason_code"].to_numpy()[r][keep],
+        "staff_id": seg["staff_id"].to_numpy()[r][keep],
+        "first": seg["first"].to_numpy()[r][keep],
+        "fte_days_lost": (seg["fte"].to_numpy()[r] * d)[keep],
+    })
+    out = pieces.groupby("reason_code").agg(
+        fte_days_lost=("fte_days_lost", "sum"),
+        episodes=("first", lambda x: x.size),
+        staff=("staff_id", "nunique")).reset_index()
+    # an episode split across two spells (an FTE change) is one episode, not two
+    distinct = pieces.drop_duplicates(["reason_code", "staff_id", "first"])
+    out["episodes"] = out["reason_code"].map(distinct.groupby("reason_code").size()).astype(int)
+    total = out["fte_days_lost"].sum()
+    out["share_pct"] = 100.0 * out["fte_days_lost"] / total if total > 0 else np.nan
+    names = esr_absence_reasons().set_index("code")["description"]
+    out.insert(1, "reason", out["reason_code"].map(names))
+    return out.sort_values("fte_days_lost", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def leavers_in_window(spells: pd.DataFrame, *, extract_date: str | pd.Timestamp, start: str,
+                      end: str) -> pd.DataFrame:
+    """Leavers whose last day falls in months ``start``..``end``: one row per leaver with
+    team, staff_group, leaving_reason, reason_group (ESR grouping), voluntary, early and
+    years of continuous service. For aggregation only (never shown row by row)."""
+    from wellbeing_analysis.schema import esr_leaving_reasons
+
+    s = prepare_spells(spells, pd.Timestamp(extract_date))
+    lo, hi = _month_bounds(start, end)
+    month = _month_index(_day_numbers(s["end_eff"]))
+    rows = s[s["is_leave"].to_numpy() & (month >= lo) & (month <= hi)]
+    groups = esr_leaving_reasons().set_index("reason")["group_used_by_source_script"]
+    return pd.DataFrame({
+        "team": rows["team"], "staff_group": rows["staff_group"],
+        "leaving_reason": rows["leaving_reason"].fillna("Unknown"),
+        "reason_group": rows["leaving_reason"].map(groups).fillna("Other/Unknown"),
+        "voluntary": rows["voluntary"], "early": rows["early"],
+        "service_years": rows["service_days"] / 365.25,
+    }).reset_index(drop=True)
+
+
+def leavers_by(leavers: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Count leavers (from :func:`leavers_in_window`) by a column, with shares, largest first."""
+    out = leavers.groupby(column).size().rename("leavers").reset_index()
+    out["share_pct"] = 100.0 * out["leavers"] / out["leavers"].sum()
+    return out.sort_values("leavers", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def leavers_by_length_of_service(leavers: pd.DataFrame) -> pd.DataFrame:
+    """Count leavers by length-of-service band (:data:`SERVICE_LENGTH_BANDS`), in band order."""
+    edges = [b[1] for b in SERVICE_LENGTH_BANDS] + [SERVICE_LENGTH_BANDS[-1][2]]
+    labels = [b[0] for b in SERVICE_LENGTH_BANDS]
+    band = pd.cut(leavers["service_years"], bins=edges, labels=labels, right=False)
+    out = band.value_counts(sort=False).rename("leavers").rename_axis("length_of_service")
+    out = out.reset_index()
+    total = out["leavers"].sum()
+    out["share_pct"] = 100.0 * out["leavers"] / total if total else np.nan
+    return out

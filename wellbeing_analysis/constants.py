@@ -14,7 +14,7 @@ from __future__ import annotations
 DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d/%m/%Y")
 #: Regular expressions matching exactly those two layouts (checked before parsing so that
 #: e.g. '2023-1-5' or '5/1/23' are rejected rather than parsed leniently).
-DATE_PATTERNS: tuple[str, ...] = (r"^\d{4}-\d{2}-\d{2}$", r"^\d{2}/\d{2}/\d{4}$")
+DATE_PATTERNS: tuple[str, ...] = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$")
 #: Dates before the NHS began (5 July 1948) cannot be real service dates: flagged as implausible.
 EARLIEST_PLAUSIBLE_DATE = "1948-07-05"
 #: Spreadsheet row of the header: data row i (0-based) is shown as row i + 2.
@@ -137,18 +137,31 @@ ITS_DEFAULT_HORIZONS: tuple[int, ...] = (6, 12)
 #: Step of the finite differences behind the Satterthwaite degrees of freedom of the GLS
 #: family (on log variance and Fisher-z-transformed partial autocorrelations; our choice).
 ITS_SATTERTHWAITE_STEP = 1e-3
+#: A negative binomial alpha estimate at or below this is its boundary value 0: the model is
+#: then Poisson (our numerical tolerance).
+ITS_NB_ALPHA_FLOOR = 1e-8
+#: Autocorrelations below this are set to zero in GLS whitening (numerically irrelevant; left
+#: as they are they become denormal floats that slow the linear algebra a hundredfold).
+ITS_NEGLIGIBLE_AUTOCORRELATION = 1e-100
 #: Power planner defaults: post-period lengths (months), simulated series per scenario, seed,
 #: and effect grid as multiples of the approximate minimum detectable effect (our choices).
 PLANNER_N_POST: tuple[int, ...] = (6, 12, 18, 24, 36, 48)
 PLANNER_N_SIM = 1000
 PLANNER_SEED = 20240401
 PLANNER_EFFECT_MULTIPLES: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
-#: Grid of AR(1) coefficients over which the planner maximises the REML likelihood of every
-#: simulated series at once (step 0.01 within +/- 0.95; our choice).
-PLANNER_RHO_GRID_LIMIT = 0.95
+#: Step of the grid of AR(1) coefficients (within +/- ITS_AR_BOUND) over which the planner
+#: maximises the REML likelihood of every simulated series at once (our choice).
 PLANNER_RHO_GRID_STEP = 0.01
 #: Future exposure of count outcomes is the mean of the last this-many pre-period exposures.
 PLANNER_EXPOSURE_MONTHS = 12
+#: The latent AR(1) coefficient of simulated counts is kept within +/- this (our choice).
+PLANNER_MAX_LATENT_RHO = 0.9
+#: Vectorised quasi-Poisson IRLS: at most this many iterations, stopping when no coefficient
+#: moves by more than the tolerance (our choices; statsmodels' GLM uses 1e-8 too).
+PLANNER_IRLS_MAX_ITER = 50
+PLANNER_IRLS_TOL = 1e-8
+#: Error messages list at most this many offending rows (our choice).
+ITS_MAX_LISTED_ROWS = 5
 
 # ---------------------------------------------------------------------------
 # Survey instruments (instruments.md)
@@ -160,10 +173,8 @@ OLBI_DISENGAGEMENT_CUTOFF = 2.10
 #: share of its items is answered (i.e. at most 20% missing; our choice, a common convention
 #: for prorating short scales; a parameter of the scoring functions).
 SURVEY_MIN_ITEM_SHARE = 0.8
-#: NHS Staff Survey burnout sub-score needs at least 5 of its 7 items (instruments.md, S).
-NSS_BURNOUT_MIN_ANSWERS = 5
-#: Other NHS Staff Survey sub-scores scored from local item-level data need at least this
-#: share of their items (our choice, M: the national rule per sub-score is not confirmed).
+#: NHS Staff Survey sub-scores scored from local item-level data need at least this share
+#: of their items (our choice, M: the national minimum is confirmed only for burnout, 5 of 7).
 NSS_MIN_ITEM_SHARE = 0.5
 #: Net Promoter Score: promoters answer 9-10, detractors 0-6 on the 0-10 scale (IHI).
 NPS_PROMOTER_MIN = 9

@@ -49,8 +49,8 @@ STORY: dict = {
         "episodes_per_staff_month": 0.16,
         "winter_amplitude": 0.30,  # multiplier 1 + A cos(2π (month − 1) / 12): peak in January
         "trend_log_per_year": 0.03,
-        "long_term_share": 0.06,
-        "long_term_days": [28, 150],
+        "long_term_share": 0.05,
+        "long_term_days": [28, 100],
         "short_term_mean_extra_days": 3.5,
     },
     "annual_leaving_rate": {
@@ -107,7 +107,7 @@ BAND_BY_GROUP = {
 #: quarter of days lost, as nationally).
 SHORT_REASONS = {"S13": 0.30, "S25": 0.15, "S10": 0.12, "S16": 0.08, "S12": 0.08, "S15": 0.06,
                  "S11": 0.05, "S98": 0.05, "S21": 0.04, "S99": 0.04, "S28": 0.03}
-LONG_REASONS = {"S10": 0.45, "S12": 0.12, "S11": 0.09, "S28": 0.07, "S17": 0.06, "S26": 0.06,
+LONG_REASONS = {"S10": 0.38, "S12": 0.12, "S11": 0.09, "S28": 0.07, "S17": 0.06, "S26": 0.06,
                 "S98": 0.07, "S19": 0.04, "S25": 0.04}
 COVID_REASONS = {"S13": 0.5, "S27": 0.3, "S15": 0.2}
 
@@ -246,74 +246,67 @@ def simulate_spells(rng: np.random.Generator) -> pd.DataFrame:
 
 
 def simulate_absence(rng: np.random.Generator, spells: pd.DataFrame) -> pd.DataFrame:
-    """Sickness episodes inside each staff member's continuous service, never overlapping."""
+    """Sickness episodes inside each staff member's continuous service, never overlapping.
+
+    A renewal process stepped month by month (vectorised over periods of service): a staff
+    member can start a new episode only after the previous one has ended, so long-term
+    episodes run their course instead of being cut short by a later start.
+    """
     from wellbeing_analysis.validation import employment_periods
 
     extract = pd.Timestamp(STORY["extract_date"])
-    a = STORY["absence"]
+    a, p = STORY["absence"], STORY["pandemic"]
     periods = employment_periods(spells, extract)
     periods = periods.groupby("period_id").agg(staff_id=("staff_id", "first"),
                                                first=("period_start", "min"),
                                                last=("period_end", "max")).reset_index(drop=True)
-    # one candidate episode start per staff-month in post (vectorised expansion)
-    m0 = periods["first"].dt.to_period("M")
-    m1 = periods["last"].dt.to_period("M")
-    n = (m1.astype("int64") - m0.astype("int64") + 1).to_numpy()
-    rows = np.repeat(np.arange(len(periods)), n)
-    offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    month_ord = m0.astype("int64").to_numpy()[rows] + offset
-    month_start = pd.PeriodIndex.from_ordinals(month_ord, freq="M").to_timestamp()
-    month_end = month_start + pd.offsets.MonthEnd(0)
-    lo = np.maximum(month_start.to_numpy(), periods["first"].to_numpy()[rows])
-    hi = np.minimum(month_end.to_numpy(), periods["last"].to_numpy()[rows])
-    span = ((hi - lo) / np.timedelta64(1, "D")).astype(int) + 1
-
-    years = (month_start - pd.Timestamp(STORY["service_start"])).days.to_numpy() / 365.25
-    calendar_month = month_start.month.to_numpy()
-    rate = (a["episodes_per_staff_month"]
-            * (1 + a["winter_amplitude"] * np.cos(2 * np.pi * (calendar_month - 1) / 12))
-            * np.exp(a["trend_log_per_year"] * years)
-            * span / month_start.days_in_month.to_numpy())
-    p = STORY["pandemic"]
-    in_pandemic = (month_start >= pd.Timestamp(p["start"])) & (month_start <= pd.Timestamp(p["end"]))
-    rate = np.where(in_pandemic, rate * p["absence_multiplier"], rate)
-    effect = np.array([_intervention_factor(m, "absence_episode_rate_ratio")
-                       for m in pd.DatetimeIndex(np.unique(month_start))])  # once per month
-    effect_by_month = pd.Series(effect, index=np.unique(month_start))
-    rate = rate * effect_by_month.loc[month_start].to_numpy()
-
-    happens = rng.random(len(rate)) < np.minimum(rate, 0.95)
-    covid_p = np.where(in_pandemic, (1 - 1 / p["absence_multiplier"]) * p[
-        "covid_share_of_extra_episodes"], 0.0)
-    start = lo + (rng.random(len(rate)) * span).astype(int) * np.timedelta64(1, "D")
-    k = int(happens.sum())
-    long_term = rng.random(k) < a["long_term_share"]
-    length = np.where(long_term, rng.integers(a["long_term_days"][0], a["long_term_days"][1] + 1,
-                                              size=k),
-                      1 + rng.geometric(1 / (1 + a["short_term_mean_extra_days"]), size=k) - 1)
-    covid = rng.random(k) < covid_p[happens]
-    reason = np.where(long_term, _choice(rng, LONG_REASONS, k), _choice(rng, SHORT_REASONS, k))
-    reason = np.where(covid & ~long_term, _choice(rng, COVID_REASONS, k), reason)
-    ep = pd.DataFrame({
-        "staff_id": periods["staff_id"].to_numpy()[rows][happens],
-        "start_date": start[happens],
-        "end_date": start[happens] + (length - 1) * np.timedelta64(1, "D"),
-        "period_last": periods["last"].to_numpy()[rows][happens],
-        "reason_code": reason,
-        "related_reason": np.where(covid & ~long_term, "COVID-19", None),
-    }).sort_values(["staff_id", "start_date"], kind="stable").reset_index(drop=True)
-    # an episode ends by the end of service, before the staff member's next episode, and
-    # is open (ongoing) if it runs past the extract date
-    next_start = ep.groupby("staff_id")["start_date"].shift(-1)
-    ep["end_date"] = ep["end_date"].where(ep["end_date"] <= ep["period_last"], ep["period_last"])
-    limit = next_start - pd.Timedelta(days=2)
-    ep["end_date"] = ep["end_date"].where(next_start.isna() | (ep["end_date"] <= limit), limit)
-    ep = ep[ep["end_date"] >= ep["start_date"]].copy()
-    ongoing = ep["end_date"] >= extract
-    ep.loc[ongoing, "end_date"] = pd.NaT
-    # a still-ongoing episode can only belong to someone still in post
-    ep = ep[~(ongoing & (ep["period_last"] < extract))]
-    return ep.drop(columns="period_last").reset_index(drop=True)
+    day = np.timedelta64(1, "D")
+    first = periods["first"].to_numpy().astype("datetime64[D]")
+    last = periods["last"].to_numpy().astype("datetime64[D]")
+    busy_until = first - day  # last day of the current episode (none yet)
+    start0 = pd.Timestamp(STORY["service_start"])
+    records = []
+    for month in _month_starts(STORY["service_start"], STORY["extract_date"]):
+        m_first = np.datetime64(month.date(), "D")
+        m_last = np.datetime64((month + pd.offsets.MonthEnd(0)).date(), "D")
+        lo = np.maximum(np.maximum(m_first, first), busy_until + day)
+        hi = np.minimum(m_last, last)
+        span = (hi - lo) / day + 1
+        active = span > 0
+        years = (month - start0).days / 365.25
+        rate = (a["episodes_per_staff_month"]
+                * (1 + a["winter_amplitude"] * np.cos(2 * np.pi * (month.month - 1) / 12))
+                * np.exp(a["trend_log_per_year"] * years)
+                * _intervention_factor(month, "absence_episode_rate_ratio"))
+        pandemic = _in_window(month, p["start"], p["end"])
+        if pandemic:
+            rate *= p["absence_multiplier"]
+        happens = active & (rng.random(len(span)) < rate * np.clip(span, 0, None)
+                            / month.days_in_month)
+        k = int(happens.sum())
+        start = lo[happens] + (rng.random(k) * span[happens]).astype(int) * day
+        long_term = rng.random(k) < a["long_term_share"]
+        length = np.where(long_term,
+                          rng.integers(a["long_term_days"][0], a["long_term_days"][1] + 1, size=k),
+                          rng.geometric(1 / (1 + a["short_term_mean_extra_days"]), size=k))
+        end = np.minimum(start + (length - 1) * day, last[happens])
+        covid_p = ((1 - 1 / p["absence_multiplier"]) * p["covid_share_of_extra_episodes"]
+                   if pandemic else 0.0)
+        covid = (rng.random(k) < covid_p) & ~long_term
+        reason = np.where(long_term, _choice(rng, LONG_REASONS, k), _choice(rng, SHORT_REASONS, k))
+        reason = np.where(covid, _choice(rng, COVID_REASONS, k), reason)
+        busy_until[happens] = end
+        records.append(pd.DataFrame({
+            "staff_id": periods["staff_id"].to_numpy()[happens], "start_date": start,
+            "end_date": end, "reason_code": reason,
+            "related_reason": np.where(covid, "COVID-19", None)}))
+    ep = pd.concat(records, ignore_index=True)
+    ep["start_date"] = pd.to_datetime(ep["start_date"])
+    ep["end_date"] = pd.to_datetime(ep["end_date"])
+    # still off sick on the extract date: the episode is ongoing (blank end date); a leaver's
+    # episode ends with their service, so it is never ongoing after they left
+    ep.loc[ep["end_date"] >= extract, "end_date"] = pd.NaT
+    return ep.sort_values(["staff_id", "start_date"], kind="stable").reset_index(drop=True)
 
 
 def demo_interventions() -> pd.DataFrame:

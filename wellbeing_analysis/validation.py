@@ -32,7 +32,7 @@ from wellbeing_analysis.schema import (
 #: Name of the helper column carrying each row's spreadsheet row number.
 ROW = "_row"
 #: Excel writes dates read from XLSX as 'YYYY-MM-DD 00:00:00'; accepted from .xlsx files only.
-_XLSX_DATETIME = r"^\d{4}-\d{2}-\d{2} 00:00:00$"
+_XLSX_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} 00:00:00$"
 _ONE_DAY = pd.Timedelta(days=1)
 
 
@@ -137,6 +137,14 @@ def read_raw(path: Path) -> tuple[pd.DataFrame | None, pd.DataFrame]:
         return None, problems_frame(label, None, None, None,
                                     f"cannot be read: {str(exc).strip()}")
     header = [h.strip() for h in header]
+    # Excel sometimes saves empty columns after the data: a column with no name and no
+    # values holds nothing, so it is ignored (a nameless column with values is reported)
+    raw.columns = range(raw.shape[1])
+    empty = [i for i, h in enumerate(header) if h == "" and raw[i].fillna("").map(str).str.strip()
+             .eq("").all()]
+    if empty:
+        raw = raw.drop(columns=empty)
+        header = [h for i, h in enumerate(header) if i not in set(empty)]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
         return None, problems_frame(label, [1] * len(dupes), None, dupes,
@@ -306,8 +314,10 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
                 label, [1], name, None,
                 "unknown column (check the spelling against the data dictionary, or remove it)"))
     if raw.empty:
+        # an optional table with no rows yet (e.g. no PDSA cycles) is not an error
         problems.append(problems_frame(label, None, None, None,
-                                       "the file has a header but no data rows"))
+                                       "the file has a header but no data rows",
+                                       severity="error" if schema.required else "warning"))
 
     rows = raw[ROW]
     parsed = pd.DataFrame({ROW: rows})
@@ -736,7 +746,9 @@ TABLE_CHECKS: dict[str, Callable[[pd.DataFrame, str, dict], pd.DataFrame]] = {
 
 
 def _dates_after(df: pd.DataFrame, schema: TableSchema, label: str,
-                 extract: pd.Timestamp) -> pd.DataFrame:
+                 extract: pd.Timestamp, message: str | None = None) -> pd.DataFrame:
+    """Dates later than ``extract`` (the extract date, or today when none was given)."""
+    message = message or f"date is after the extract date ({extract.date()})"
     problems = [empty_problems()]
     for column in schema.columns:
         if column.type == "date" and column.name in df:
@@ -744,8 +756,7 @@ def _dates_after(df: pd.DataFrame, schema: TableSchema, label: str,
             if late.any():
                 problems.append(problems_frame(
                     label, df.loc[late, ROW], column.name,
-                    df.loc[late, column.name].dt.strftime("%Y-%m-%d"),
-                    f"date is after the extract date ({extract.date()})"))
+                    df.loc[late, column.name].dt.strftime("%Y-%m-%d"), message))
     return pd.concat(problems, ignore_index=True)
 
 
@@ -807,6 +818,12 @@ def validate_folder(
         label = report.files[name].path.name
         if given is not None:
             problems.append(_dates_after(table, TABLES[name], label, given))
+        else:  # a typo such as 2202 would otherwise become the extract date
+            today = pd.Timestamp.today().normalize()
+            problems.append(_dates_after(
+                table, TABLES[name], label, today,
+                f"date is in the future (after today, {today.date()}): check for a typo, or "
+                "give the extract date"))
         check = TABLE_CHECKS.get(name)
         if check is not None and not table.empty:
             problems.append(check(table, label, ctx))

@@ -22,6 +22,12 @@ COMMAND_MODULES: tuple[str, ...] = (
     "templates",
     "validate",
     "metrics",
+    "spc",
+    "its",
+    "score",
+    "demo_data",
+    "report",
+    "demo",
 )
 
 

@@ -1,0 +1,470 @@
+"""Power and minimum detectable effect of an ITS, by simulation calibrated on the pre-period.
+
+Calibration (on the periods before the interruption, or the whole series when planning
+ahead): the pre-period model ``trend + seasonality`` is fitted with the analysis family:
+
+- continuous outcomes (``family='glsar'``): GLS with AR(1) errors by REML gives the trend,
+  the marginal error variance ``s2`` and the AR(1) coefficient ``rho``;
+- counts (``family='quasipoisson'``): the quasi-Poisson fit gives the log-rate trend and the
+  dispersion ``phi``; ``rho_P``, the lag-1 autocorrelation of its Pearson residuals, sets
+  the latent AR(1) coefficient ``rho_z = rho_P phi / (phi - 1)`` (clipped), since only the
+  extra-Poisson part of the variance carries the correlation.
+
+Simulation, for each post-period length: continuous series are ``effect x step (or ramp) +
+AR(1) noise`` and are analysed as :func:`fit_its` would with ``family='glsar'`` (REML over a
+grid of rho refined by parabolic interpolation, Satterthwaite df). GLS estimates are
+equivariant: adding ``effect x`` a design column to ``y`` shifts that coefficient by the
+effect and leaves residuals, rho and standard errors unchanged, so each noise series is
+fitted once and every effect size is tested on it. Counts are Poisson with a log-normal
+AR(1) frailty, ``y_t ~ Poisson(mu_t exp(s_t z_t - s_t^2 / 2))`` with
+``s_t^2 = log(1 + (phi - 1) / mu_t)`` so that ``Var(y_t) = phi mu_t``, and are analysed by a
+vectorised quasi-Poisson IRLS with Wald z tests (as :func:`fit_its`). Power is the share of
+simulated series whose two-sided test rejects at ``1 - CONFIDENCE_LEVEL``; the row with no
+effect shows the test's actual size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import signal, stats
+
+from wellbeing_analysis.constants import (
+    CONFIDENCE_LEVEL,
+    ITS_AR_BOUND,
+    ITS_SATTERTHWAITE_STEP,
+    PLANNER_EFFECT_MULTIPLES,
+    PLANNER_EXPOSURE_MONTHS,
+    PLANNER_IRLS_MAX_ITER,
+    PLANNER_IRLS_TOL,
+    PLANNER_MAX_LATENT_RHO,
+    PLANNER_N_POST,
+    PLANNER_N_SIM,
+    PLANNER_RHO_GRID_STEP,
+    PLANNER_SEED,
+    PLANNER_TARGET_POWER,
+)
+from wellbeing_analysis.errors import InputError
+from wellbeing_analysis.its.design import build_design
+from wellbeing_analysis.its.inputs import Prepared, prepare
+from wellbeing_analysis.its.models import fit_model
+from wellbeing_analysis.its.options import ITSOptions
+
+PLANNER_FAMILIES = ("glsar", "quasipoisson")
+_ALPHA = 1 - CONFIDENCE_LEVEL
+
+
+# --------------------------------------------------------------------------- REML, vectorised
+def reml_ar1_many(X: np.ndarray, Y: np.ndarray, j: int) -> tuple[np.ndarray, ...]:
+    """Coefficient ``j``, its SE and Satterthwaite df for each column of ``Y`` under
+    GLS with AR(1) errors estimated by REML (the model of :mod:`.gls`, for contiguous series).
+
+    With ``R`` the AR(1) correlation matrix, ``a' R^-1 b = a_0 b_0 + (S00 - rho (S10 + S01)
+    + rho^2 S11) / (1 - rho^2)`` where ``S00 = sum_(t>=1) a_t b_t``, ``S10 = sum a_(t-1) b_t``,
+    ``S01 = sum a_t b_(t-1)``, ``S11 = sum a_(t-1) b_(t-1)``, and ``log|R| = (n-1) log(1-rho^2)``:
+    every quadratic form is a polynomial in rho of a few lag products, so all series are
+    profiled over a grid of rho at once.
+    """
+    n, k = X.shape
+    lag = _LagProducts(X, Y)
+    grid = np.arange(-ITS_AR_BOUND, ITS_AR_BOUND + 1e-12, PLANNER_RHO_GRID_STEP)
+    f = lag.neg2_reml(grid)  # G x S
+    i = np.clip(f.argmin(axis=0), 1, len(grid) - 2)
+    cols = np.arange(f.shape[1])
+    f_m, f_0, f_p = f[i - 1, cols], f[i, cols], f[i + 1, cols]
+    curv = f_p - 2 * f_0 + f_m
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = np.where(curv > 0, 0.5 * (f_m - f_p) / curv, 0.0)
+    rho = np.clip(grid[i] + np.clip(shift, -1, 1) * PLANNER_RHO_GRID_STEP, -ITS_AR_BOUND,
+                  ITS_AR_BOUND)
+    h = ITS_SATTERTHWAITE_STEP
+    beta, rss, M, logdet = lag.at(rho)
+    _, rss_p, M_p, logdet_p = lag.at(np.clip(rho + h, -ITS_AR_BOUND, ITS_AR_BOUND))
+    _, rss_m, M_m, logdet_m = lag.at(np.clip(rho - h, -ITS_AR_BOUND, ITS_AR_BOUND))
+    s2 = rss / (n - k)
+    v = s2 * M[:, j, j]
+    # Hessian of -l_R in (log s2, rho) and the gradient of v (see the gls module docstring)
+    H_ss = 0.5 * (n - k)
+    H_sr = -0.5 * (rss_p - rss_m) / (2 * h) / s2
+    H_rr = 0.5 * ((rss_p - 2 * rss + rss_m) / h**2 / s2 + (logdet_p - 2 * logdet + logdet_m) / h**2)
+    g_s, g_r = v, s2 * (M_p[:, j, j] - M_m[:, j, j]) / (2 * h)
+    det = H_ss * H_rr - H_sr**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quad = (g_s**2 * H_rr - 2 * g_s * g_r * H_sr + g_r**2 * H_ss) / det
+        df = 2 * v**2 / quad
+    ok = (det > 0) & (H_rr > 0) & np.isfinite(df) & (df > 0) & (np.abs(rho) < ITS_AR_BOUND - 1e-3)
+    df = np.where(ok, np.minimum(df, n - k), n - k)
+    return beta[:, j], np.sqrt(v), df, rho
+
+
+class _LagProducts:
+    """Lag products of X and Y from which every AR(1) quadratic form follows."""
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray):
+        self.n, self.k = X.shape
+        a, b, ya, yb = X[1:], X[:-1], Y[1:], Y[:-1]
+        self.xx = [np.outer(X[0], X[0]), a.T @ a, b.T @ a + a.T @ b, b.T @ b]
+        self.xy = [np.outer(X[0], Y[0]), a.T @ ya, b.T @ ya + a.T @ yb, b.T @ yb]
+        self.yy = [Y[0] ** 2, (ya**2).sum(0), 2 * (ya * yb).sum(0), (yb**2).sum(0)]
+
+    @staticmethod
+    def _form(parts, rho):
+        r = rho.reshape(rho.shape + (1,) * parts[0].ndim)
+        return parts[0] + (parts[1] - r * parts[2] + r**2 * parts[3]) / (1 - r**2)
+
+    def neg2_reml(self, grid: np.ndarray) -> np.ndarray:
+        """-2 l_R (profiled over s2) for every rho of ``grid`` (rows) and series (columns)."""
+        XRX = self._form(self.xx, grid)  # G x k x k
+        XRY = self._form(self.xy, grid)  # G x k x S
+        yRy = self._form(self.yy, grid)  # G x S
+        beta = np.linalg.solve(XRX, XRY)
+        rss = yRy - np.einsum("gks,gks->gs", beta, XRY)
+        df = self.n - self.k
+        logdet = np.linalg.slogdet(XRX)[1]
+        return (df * np.log(np.maximum(rss, 1e-300) / df)
+                + ((self.n - 1) * np.log(1 - grid**2) + logdet)[:, None])
+
+    def at(self, rho: np.ndarray):
+        """Per series at its own rho: coefficients, whitened RSS, (X'R^-1X)^-1, log-dets."""
+        XRX = self._form(self.xx, rho)  # S x k x k
+        own = lambda p: p[0] + (p[1] - rho * p[2] + rho**2 * p[3]) / (1 - rho**2)  # noqa: E731
+        XRY = own(self.xy).T  # S x k: the last axis of xy is the series
+        yRy = own(self.yy)
+        beta = np.linalg.solve(XRX, XRY[..., None])[..., 0]
+        rss = yRy - (beta * XRY).sum(1)
+        M = np.linalg.inv(XRX)
+        logdet = (self.n - 1) * np.log(1 - rho**2) + np.linalg.slogdet(XRX)[1]
+        return beta, rss, M, logdet
+
+
+# --------------------------------------------------------------------------- quasi-Poisson
+def quasipoisson_many(X: np.ndarray, Y: np.ndarray, offset: np.ndarray, j: int,
+                      start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficient ``j`` and its quasi-Poisson SE for each column of ``Y`` (IRLS, vectorised).
+
+    IRLS for the Poisson log link: ``b <- (X'WX)^-1 X'W z`` with ``W = mu``,
+    ``z = eta - offset + (y - mu) / mu``; then ``Var(b) = phi (X'WX)^-1`` with
+    ``phi = sum((y - mu)^2 / mu) / (n - k)`` (as statsmodels ``GLM.fit(scale="X2")``).
+    """
+    n, k = X.shape
+    S = Y.shape[1]
+    XX = (X[:, :, None] * X[:, None, :]).reshape(n, k * k)  # rows of x x'
+    beta = np.tile(start, (S, 1))  # S x k
+    for _ in range(PLANNER_IRLS_MAX_ITER):  # iterations of the algorithm, all series at once
+        eta = np.clip(X @ beta.T + offset[:, None], -30, 30)
+        mu = np.exp(eta)
+        z = eta - offset[:, None] + (Y - mu) / mu
+        XWX = (XX.T @ mu).T.reshape(S, k, k)
+        XWz = (X.T @ (mu * z)).T
+        new = np.linalg.solve(XWX, XWz[..., None])[..., 0]
+        done = np.abs(new - beta).max() < PLANNER_IRLS_TOL
+        beta = new
+        if done:
+            break
+    mu = np.exp(np.clip(X @ beta.T + offset[:, None], -30, 30))
+    XWX = (XX.T @ mu).T.reshape(S, k, k)
+    phi = ((Y - mu) ** 2 / mu).sum(0) / (n - k)
+    se = np.sqrt(phi * np.linalg.inv(XWX)[:, j, j])
+    return beta[:, j], se
+
+
+# --------------------------------------------------------------------------- the plan
+@dataclass(frozen=True)
+class PowerPlan:
+    """Simulated power by post-period length and effect size, with the calibration used."""
+
+    table: pd.DataFrame  # n_post, effect, power, mc_se
+    calibration: dict
+    outcome: str
+    family: str
+    effect_type: str  # 'level' or 'slope'
+    target_power: float
+    n_sim: int
+    seed: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def null_effect(self) -> float:
+        return 1.0 if self.family == "quasipoisson" else 0.0
+
+    @property
+    def effect_label(self) -> str:
+        return ("rate ratio" if self.family == "quasipoisson" else "change") + (
+            " per month" if self.effect_type == "slope" else "")
+
+    def _power_at(self, effect: float) -> pd.Series:
+        """Power for ``effect`` at each post length, interpolating between simulated effects."""
+        null = self.null_effect
+        effects = np.array(sorted(set(self.table["effect"])))
+        side = effects[np.sign(effects - null) == np.sign(effect - null)]
+        grid = np.sort(np.r_[null, side]) if null in effects else side
+        if np.sign(effect - null) == 0:
+            grid = np.array([null])
+        if grid.size == 0 or not (min(grid) <= effect <= max(grid)):
+            raise InputError(f"effect {effect:g} is outside the simulated effects "
+                             f"({', '.join(f'{e:g}' for e in effects)}); plan again with it")
+        out = {}
+        for n_post, sub in self.table.groupby("n_post"):  # a handful of post lengths
+            s = sub.set_index("effect")["power"]
+            out[n_post] = float(np.interp(effect, grid, s.loc[grid].to_numpy())) if len(
+                grid) > 1 else float(s.loc[grid[0]])
+        return pd.Series(out)
+
+    def months_needed(self, effect: float, power: float | None = None) -> int | None:
+        """Fewest simulated post months with power >= ``power`` for ``effect`` (None: more
+        than the longest simulated)."""
+        target = self.target_power if power is None else power
+        by_n = self._power_at(effect)
+        reached = by_n[by_n >= target]
+        return None if reached.empty else int(reached.index.min())
+
+    def detectable_effect(self, n_post: int, power: float | None = None) -> float | None:
+        """Smallest effect (away from no change, in the simulated direction) detected with
+        ``power`` after ``n_post`` months, by linear interpolation (None: not reached)."""
+        target = self.target_power if power is None else power
+        sub = self.table[self.table["n_post"] == n_post]
+        if sub.empty:
+            raise InputError(f"n_post={n_post} was not simulated; choose one of "
+                             f"{sorted(set(self.table['n_post']))}")
+        sub = sub.assign(dist=(sub["effect"] - self.null_effect).abs()).sort_values("dist")
+        e, p = sub["effect"].to_numpy(), sub["power"].to_numpy()
+        above = np.flatnonzero((p >= target) & (sub["dist"].to_numpy() > 0))
+        if above.size == 0:
+            return None
+        i = int(above[0])
+        if i == 0 or p[i - 1] >= target:
+            return float(e[i])
+        return float(e[i - 1] + (target - p[i - 1]) * (e[i] - e[i - 1]) / (p[i] - p[i - 1]))
+
+    @property
+    def size(self) -> float:
+        """Simulated rejection rate with no effect (nominal ``1 - CONFIDENCE_LEVEL``)."""
+        t = self.table
+        rows = t[t["effect"] == self.null_effect]
+        return float(rows["power"].mean()) if not rows.empty else float("nan")
+
+    @property
+    def text(self) -> str:
+        """The plan in plain English."""
+        c = self.calibration
+        if self.family == "glsar":
+            cal = (f"residual SD {np.sqrt(c['sigma2']):.3g} and AR(1) coefficient "
+                   f"{c['rho']:.2f}")
+        else:
+            cal = (f"dispersion {c['dispersion']:.3g} and latent AR(1) coefficient "
+                   f"{c['rho']:.2f}")
+        parts = []
+        for n_post in sorted(set(self.table["n_post"])):  # a handful of post lengths
+            mde = self.detectable_effect(n_post)
+            parts.append(f"{n_post} months: " + ("not reached" if mde is None else f"{mde:.3g}"))
+        s = (f"Calibrated on {c['n_pre']} pre-period points of {self.outcome} ({cal}); "
+             f"{self.n_sim} simulated series per scenario. Smallest {self.effect_type} "
+             f"change ({self.effect_label}) detectable with {self.target_power:.0%} power "
+             f"(two-sided {_ALPHA:.0%} test) after " + "; ".join(parts) + ".")
+        if np.isfinite(self.size):
+            s += (f" With no change the test rejected in {self.size:.1%} of simulations "
+                  f"(nominal {_ALPHA:.0%}).")
+        return s
+
+    def plot(self, ax=None):
+        """Power curves by post months, one per effect size (returns the Axes)."""
+        from wellbeing_analysis.its.plot import plot_power
+        return plot_power(self, ax=ax)
+
+    def to_dict(self) -> dict:
+        return {"outcome": self.outcome, "family": self.family, "effect_type": self.effect_type,
+                "target_power": self.target_power, "n_sim": self.n_sim, "seed": self.seed,
+                "calibration": self.calibration, "table": self.table.to_dict("records"),
+                "warnings": self.warnings, "text": self.text}
+
+
+def _future_season(pre: Prepared, period: int | None, n: int) -> np.ndarray | None:
+    """Season values for periods 0..n-1, continuing the pre-period's cycle one step a period."""
+    if pre.season is None:
+        return None
+    try:
+        s = pre.season.astype(float)
+    except (TypeError, ValueError):
+        raise InputError("the planner needs a numeric season column (e.g. month 1-12)") from None
+    lo = s.min()
+    period = period or len(np.unique(s))  # season indicators: one level per season
+    if not np.allclose((s - s[0] - pre.t) % period, 0):
+        raise InputError(f"the planner continues the season one step per period, but the "
+                         f"season column does not step by one each period (modulo {period})")
+    return lo + (s[0] - lo + np.arange(n)) % period
+
+
+def plan_power(
+    data: pd.DataFrame,
+    *,
+    time: str,
+    outcome: str,
+    interruption=None,
+    family: str = "glsar",
+    offset: str | None = None,
+    season_col: str | None = None,
+    period: int | None = None,
+    harmonics: int | None = None,
+    season_indicators: bool = False,
+    slope_change: bool = True,
+    effect_type: str = "level",
+    effects=None,
+    n_post=PLANNER_N_POST,
+    n_sim: int = PLANNER_N_SIM,
+    power: float = PLANNER_TARGET_POWER,
+    seed: int = PLANNER_SEED,
+) -> PowerPlan:
+    """Simulate the power of an ITS to detect a level (or slope) change (see module docstring).
+
+    The pre-period is the data before ``interruption`` (all the data if None: planning ahead).
+    ``effects`` are changes in outcome units (``glsar``) or rate ratios (``quasipoisson``);
+    by default a grid around the approximate minimum detectable effect (increases for
+    ``glsar``, falls for counts). ``n_post`` lists post-period lengths in periods.
+    Deterministic for a given ``seed``.
+    """
+    if family not in PLANNER_FAMILIES:
+        raise InputError(f"the planner simulates the recommended analyses {PLANNER_FAMILIES}, "
+                         f"not {family!r}: use 'glsar' for continuous outcomes and "
+                         "'quasipoisson' for counts")
+    if effect_type not in ("level", "slope"):
+        raise InputError(f"effect_type must be 'level' or 'slope', not {effect_type!r}")
+    if effect_type == "slope" and not slope_change:
+        raise InputError("a slope effect needs slope_change=True")
+    n_post = sorted({int(v) for v in np.atleast_1d(n_post)})
+    if isinstance(n_sim, bool) or int(n_sim) < 10:
+        raise InputError(f"n_sim must be at least 10, not {n_sim!r}")
+    options = ITSOptions(
+        time=time, outcome=outcome, interruptions=() if interruption is None else (interruption,),
+        family=family, offset=offset, season_col=season_col, period=period,
+        harmonics=harmonics, season_indicators=season_indicators, slope_change=slope_change)
+    prepared = prepare(data, options)
+    if prepared.n_series != 1:
+        raise InputError("the planner works on a single series")
+    n_pre = prepared.interruption_t[0] if interruption is not None else prepared.n_periods
+    pre = prepared.subset(prepared.t < n_pre, interruption_t=(), n_periods=n_pre)
+    cal_options = options.but(interruptions=())
+    cal_design = build_design(pre, cal_options)
+    cal = fit_model(cal_design, pre, cal_options)
+    warnings = list(cal.warnings)
+
+    exposure_future = None
+    if pre.exposure is not None:
+        exposure_future = float(pre.exposure[-PLANNER_EXPOSURE_MONTHS:].mean())
+    n_max = n_pre + n_post[-1]
+    season = _future_season(pre, options.period, n_max)
+    exposure = np.r_[pre.exposure, np.full(n_post[-1], exposure_future)] if (
+        pre.exposure is not None) else None
+
+    def scenario(n: int):
+        """Design of the analysis model for n periods with the interruption at n_pre."""
+        synth = Prepared(
+            axis=pre.axis, t=np.arange(n), y=np.zeros(n),
+            exposure=None if exposure is None else exposure[:n],
+            season=None if season is None else season[:n], covariates=np.empty((n, 0)),
+            treated=np.ones(n, dtype=bool), series=np.full(n, None, dtype=object),
+            source_row=np.arange(n), interruption_t=(n_pre,), end_t=None, n_periods=n,
+            n_series=1)
+        return build_design(synth, options.but(interruptions=(pre.axis.label(n_pre),)))
+
+    rng = np.random.default_rng(seed)
+    j_name = "level_change" if effect_type == "level" else "slope_change"
+    if family == "glsar":
+        rho, sigma2 = float(cal.ar[0]), float(cal.dispersion)
+        calibration = {"n_pre": n_pre, "sigma2": sigma2, "rho": rho,
+                       "trend": float(cal.params[1])}
+        u = rng.standard_normal((n_max, n_sim))
+        u[1:] *= np.sqrt(1 - rho**2)  # stationary AR(1) with marginal variance s2
+        noise = np.sqrt(sigma2) * signal.lfilter([1.0], [1.0, -rho], u, axis=0)
+        mid = scenario(n_pre + n_post[len(n_post) // 2])
+        if effects is None:
+            se0 = _gls_se(mid, rho, sigma2, j_name)
+            mde = (stats.norm.ppf(1 - _ALPHA / 2) + stats.norm.ppf(power)) * se0
+            effects = [float(f"{m * mde:.3g}") for m in PLANNER_EFFECT_MULTIPLES]
+        rows = []
+        for n_p in n_post:  # a handful of post lengths, all series at once
+            design = scenario(n_pre + n_p)
+            j = design.names.index(j_name)
+            b, se, df, _ = reml_ar1_many(design.X, noise[: n_pre + n_p], j)
+            crit = stats.t.ppf(1 - _ALPHA / 2, df)
+            for eff in effects:
+                reject = np.abs(b + eff) / se > crit
+                rows.append((n_p, float(eff), reject.mean()))
+    else:
+        phi = max(float(cal.dispersion), 1.0)
+        blocks = cal.resid
+        r1 = float(np.corrcoef(blocks[1:], blocks[:-1])[0, 1])
+        rho = float(np.clip(r1 * phi / (phi - 1), -PLANNER_MAX_LATENT_RHO,
+                                  PLANNER_MAX_LATENT_RHO)) if phi > 1 else 0.0
+        calibration = {"n_pre": n_pre, "dispersion": phi, "rho": rho,
+                       "pearson_lag1": r1, "trend_log": float(cal.params[1]),
+                       "exposure_future": exposure_future}
+        z_latent = signal.lfilter([1.0], [1.0, -rho], rng.standard_normal((n_max, n_sim)) * (
+            np.r_[1.0, np.full(n_max - 1, np.sqrt(1 - rho**2))][:, None]), axis=0)
+        mid = scenario(n_pre + n_post[len(n_post) // 2])
+        base_mid = _count_mean(mid, cal_design, cal.params)
+        if effects is None:
+            se0 = _qp_se(mid, base_mid, phi, j_name)
+            mde = (stats.norm.ppf(1 - _ALPHA / 2) + stats.norm.ppf(power)) * se0
+            effects = [float(f"{np.exp(-m * mde):.3g}") for m in PLANNER_EFFECT_MULTIPLES]
+        if any(e <= 0 for e in effects):
+            raise InputError("count effects are rate ratios and must be positive")
+        crit = stats.norm.ppf(1 - _ALPHA / 2)
+        rows = []
+        for n_p in n_post:  # a handful of post lengths
+            design = scenario(n_pre + n_p)
+            j = design.names.index(j_name)
+            base = _count_mean(design, cal_design, cal.params)
+            col = design.X[:, j]
+            mus = np.stack([base * eff**col for eff in effects], axis=1)  # n x E
+            s2 = np.log1p((phi - 1) / mus)
+            lam = mus[:, :, None] * np.exp(np.sqrt(s2)[:, :, None] * z_latent[: len(base), None, :]
+                                           - s2[:, :, None] / 2)
+            Y = rng.poisson(lam).reshape(len(base), -1).astype(float)
+            off = np.log(exposure[: len(base)]) if exposure is not None else np.zeros(len(base))
+            b, se = quasipoisson_many(design.X, Y, off, j, _align(design, cal_design, cal.params))
+            reject = (np.abs(b / se) > crit).reshape(len(effects), n_sim)
+            rows += [(n_p, float(eff), r.mean()) for eff, r in zip(effects, reject)]
+    table = pd.DataFrame(rows, columns=["n_post", "effect", "power"])
+    table["mc_se"] = np.sqrt(table["power"] * (1 - table["power"]) / n_sim)
+    plan = PowerPlan(table=table, calibration=calibration, outcome=outcome, family=family,
+                     effect_type=effect_type, target_power=power, n_sim=int(n_sim),
+                     seed=int(seed), warnings=warnings)
+    size_limit = _ALPHA + 2 * np.sqrt(_ALPHA * (1 - _ALPHA) / n_sim)
+    if np.isfinite(plan.size) and plan.size > size_limit:
+        warnings.append(f"with no change the simulated test rejected in {plan.size:.1%} of "
+                        f"series (nominal {_ALPHA:.0%}): the analysis does not model the "
+                        "pre-period's autocorrelation, so these powers are optimistic")
+    return plan
+
+
+def _align(design, cal_design, params: np.ndarray) -> np.ndarray:
+    """Calibration coefficients placed on the matching columns of ``design`` (others 0)."""
+    out = np.zeros(len(design.names))
+    for name, value in zip(cal_design.names, params):
+        out[design.names.index(name)] = value
+    return out
+
+
+def _count_mean(design, cal_design, params: np.ndarray) -> np.ndarray:
+    """The calibrated mean count per period with no intervention (trend and season go on)."""
+    beta = _align(design, cal_design, params)
+    off = 0.0 if design.offset is None else design.offset
+    return np.exp(design.X @ beta + off)
+
+
+def _gls_se(design, rho: float, sigma2: float, name: str) -> float:
+    """SE of coefficient ``name`` under GLS with known AR(1) errors (for the effect grid)."""
+    t = np.arange(design.X.shape[0])
+    R = rho ** np.abs(t[:, None] - t[None, :])
+    M = np.linalg.inv(design.X.T @ np.linalg.solve(R, design.X))
+    j = design.names.index(name)
+    return float(np.sqrt(sigma2 * M[j, j]))
+
+
+def _qp_se(design, mu: np.ndarray, phi: float, name: str) -> float:
+    """SE of coefficient ``name`` in a quasi-Poisson model with means ``mu`` (for the grid)."""
+    M = np.linalg.inv(design.X.T @ (mu[:, None] * design.X))
+    j = design.names.index(name)
+    return float(np.sqrt(phi * M[j, j]))

@@ -31,9 +31,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wellbeing_analysis.demo_surveys import generate_survey_tables
 from wellbeing_analysis.schema import TABLES
 
 DEFAULT_SEED = 20240401
+#: The comparison series written beside the demo tables (not an input table: named in params).
+COMPARISON_FILE = "comparison_sickness_absence.csv"
 
 #: Everything the generator injects, in one place; copied into truth.json.
 STORY: dict = {
@@ -349,10 +352,49 @@ def demo_pdsa_cycles() -> pd.DataFrame:
         {"cycle_id": "C3", "intervention_id": "INT2", "cycle_number": 1,
          "title": "Stay conversations in step 2",
          "plan": "Six-monthly stay conversations for PWPs; record reasons for staying.",
-         "measure": "leavers", "predicted_direction": "decrease", "predicted_value": "",
+         "measure": "leaver_rate_pct", "predicted_direction": "decrease",
+         "predicted_value": "",
          "start_date": "2025-04-01", "end_date": "", "study_notes": "", "decision": "",
          "rebase_at_start": "no", "rebase_reason": ""},
     ])
+
+
+#: The synthetic comparison organisation (no intervention), in the national publication layout.
+COMPARISON = {"org_code": "RZZ", "org_name": "Comparison Mental Health Trust (synthetic)",
+              "region_code": "Y56", "region_name": "London",
+              "fte_days_available": 42000.0, "rate": 0.046, "ar": 0.5, "noise_sd": 0.06}
+
+
+def simulate_comparison(rng: np.random.Generator) -> pd.DataFrame:
+    """A comparison trust's monthly sickness absence in the layout of NHS Digital's
+    organisation-level sickness absence CSV: the demo's seasonality, trend and pandemic
+    surge, no intervention, and log-normal AR(1) month-to-month noise."""
+    a, p, c = STORY["absence"], STORY["pandemic"], COMPARISON
+    months = _month_starts(STORY["service_start"], STORY["extract_date"])
+    years = (months - months[0]).days.to_numpy() / 365.25
+    rate = (c["rate"] * (1 + a["winter_amplitude"] * np.cos(2 * np.pi * (months.month - 1) / 12))
+            * np.exp(a["trend_log_per_year"] * years))
+    pandemic = (months >= pd.Timestamp(p["start"])) & (months <= pd.Timestamp(p["end"]))
+    rate = np.where(pandemic, rate * p["absence_multiplier"], rate)
+    shocks = rng.normal(0, c["noise_sd"], len(months))
+    noise = signal_ar1(shocks, c["ar"])
+    available = c["fte_days_available"] * (1 + 0.01 * years) * months.days_in_month / 30.4
+    lost = available * rate * np.exp(noise - c["noise_sd"] ** 2 / 2)
+    return pd.DataFrame({
+        "DATE": (months + pd.offsets.MonthEnd(0)).strftime("%d/%m/%Y"),
+        "NHSE_REGION_CODE": c["region_code"], "NHSE_REGION_NAME": c["region_name"],
+        "ORG_CODE": c["org_code"], "ORG_NAME": c["org_name"], "ORG_TYPE": "Mental Health",
+        "FTE_DAYS_LOST": np.round(lost, 2), "FTE_DAYS_AVAILABLE": np.round(available, 2),
+        "SICKNESS_ABSENCE_RATE_PERCENT": np.round(100 * lost / available, 2),
+    })
+
+
+def signal_ar1(shocks: np.ndarray, rho: float) -> np.ndarray:
+    """AR(1) series from its shocks (stationary start)."""
+    from scipy.signal import lfilter
+
+    first = shocks[:1] / np.sqrt(1 - rho**2)
+    return lfilter([1.0], [1.0, -rho], np.r_[first, shocks[1:]])
 
 
 def _fmt(dates: pd.Series, fmt: str) -> pd.Series:
@@ -370,7 +412,9 @@ def generate_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> Path:
     rng = np.random.default_rng(seed)
     spells = simulate_spells(rng)
     episodes = simulate_absence(rng, spells)
-    truth: dict = {"seed": seed, "story": STORY}
+    truth: dict = {"seed": seed, "story": STORY,
+                   "comparison": {**COMPARISON, "file": COMPARISON_FILE,
+                                  "intervention_effect": "none (a comparison series)"}}
 
     tables: dict[str, pd.DataFrame] = {
         "staff_spells": spells.assign(
@@ -384,20 +428,15 @@ def generate_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> Path:
         "interventions": demo_interventions(),
         "pdsa_cycles": demo_pdsa_cycles(),
     }
-    try:
-        from wellbeing_analysis.demo_surveys import generate_survey_tables
-    except ImportError:  # the survey generator is optional in a minimal install
-        generate_survey_tables = None
-    if generate_survey_tables is not None:
-        surveys = generate_survey_tables(
-            rng, spells=spells, extract_date=pd.Timestamp(STORY["extract_date"]),
-            intervention_start=pd.Timestamp(STORY["interventions"][0]["start"]), truth=truth)
-        tables.update(surveys)
+    tables.update(generate_survey_tables(
+        rng, spells=spells, extract_date=pd.Timestamp(STORY["extract_date"]),
+        intervention_start=pd.Timestamp(STORY["interventions"][0]["start"]), truth=truth))
     for name, df in tables.items():
         columns = [c.name for c in TABLES[name].columns] if name in TABLES else list(df.columns)
         extra = [c for c in df.columns if c not in columns]
         df[[c for c in columns if c in df.columns] + extra].to_csv(
             out / f"{name}.csv", index=False)
+    simulate_comparison(rng).to_csv(out / COMPARISON_FILE, index=False)
     (out / "truth.json").write_text(json.dumps(truth, indent=2, default=str) + "\n",
                                     encoding="utf-8")
     return out

@@ -120,3 +120,46 @@ def load_service(
         files=report.files,
         warnings=report.warnings.reset_index(drop=True),
     )
+
+
+# ---------------------------------------------------------------------------
+# Comparison series: NHS Digital's organisation-level sickness absence CSV
+# ---------------------------------------------------------------------------
+#: Columns of the national publication layout that a comparison series needs.
+COMPARISON_COLUMNS = ("DATE", "ORG_CODE", "FTE_DAYS_LOST", "FTE_DAYS_AVAILABLE")
+
+
+def load_comparison(path: str | Path, *, org_code: str | None = None) -> pd.DataFrame:
+    """A comparison series from NHS Digital's monthly organisation-level sickness absence
+    CSV (``DATE`` month end dd/mm/yyyy, ``ORG_CODE``, ``FTE_DAYS_LOST``,
+    ``FTE_DAYS_AVAILABLE``, ...; metrics.md).
+
+    Keeps ``org_code`` if given, otherwise sums every organisation in the file (a regional
+    or national series: days summed first, so the rate is the pooled rate). Returns
+    ``month`` (YYYY-MM), ``fte_days_lost``, ``fte_days_available``; raises
+    :class:`InputError` naming the file, row and column of any unreadable value.
+    """
+    path = Path(path)
+    df = read_csv(path, dtype=str, keep_default_na=False)
+    require_columns(df, COMPARISON_COLUMNS, path)
+    if org_code is not None:
+        df = df[df["ORG_CODE"].str.strip() == org_code]
+        if df.empty:
+            raise InputError(f"{path}: no rows for ORG_CODE {org_code!r}")
+    rows = df.index.to_series() + 2
+    date = pd.to_datetime(df["DATE"].str.strip(), format="%d/%m/%Y", errors="coerce")
+    lost = pd.to_numeric(df["FTE_DAYS_LOST"].str.strip(), errors="coerce")
+    available = pd.to_numeric(df["FTE_DAYS_AVAILABLE"].str.strip(), errors="coerce")
+    bad = []
+    for column, values, ok in (("DATE", df["DATE"], date.notna()),
+                               ("FTE_DAYS_LOST", df["FTE_DAYS_LOST"], lost.notna() & (lost >= 0)),
+                               ("FTE_DAYS_AVAILABLE", df["FTE_DAYS_AVAILABLE"],
+                                available.notna() & (available > 0))):
+        for row, value in zip(rows[~ok], values[~ok], strict=True):  # only the failures
+            bad.append(f"  {path.name}, row {row}, column '{column}': not valid ({value!r})")
+    if bad:
+        raise InputError(f"{len(bad)} problem(s) in the comparison series:\n" + "\n".join(bad))
+    out = pd.DataFrame({"month": date.dt.strftime("%Y-%m"), "fte_days_lost": lost,
+                        "fte_days_available": available})
+    out = out.groupby("month", as_index=False).sum()
+    return out.sort_values("month").reset_index(drop=True)

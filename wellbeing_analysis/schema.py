@@ -318,10 +318,11 @@ PDSA_CYCLES = TableSchema(
         Column("plan", "text", "What is tested and how.",
                ("Run fortnightly sessions in North Step 2 for 3 months.",
                 "Roll out to all step 3 teams.", "First cohort of managers.")),
-        Column("measure", "text", "Name of the measure the cycle is judged on: a column of "
-               "the monthly indicator table (e.g. absence_rate_pct, leavers) or a survey "
-               "measure (e.g. psafe, joy_good_day_pct).",
-               ("absence_rate_pct", "absence_rate_pct", "leavers")),
+        Column("measure", "text", "Name of the measure the cycle is judged on: a monthly "
+               "indicator (e.g. absence_rate_pct, leaver_rate_pct; the list is in "
+               "params/README.md) or a survey measure (psafe, nss_engagement, "
+               "joy_good_day_pct).",
+               ("absence_rate_pct", "absence_rate_pct", "leaver_rate_pct")),
         Column("predicted_direction", "code", "Predicted change in the measure.",
                ("decrease", "decrease", "no_change"), allowed=PREDICTED_DIRECTIONS),
         Column("predicted_value", "number", "Predicted value of the measure, if stated.",

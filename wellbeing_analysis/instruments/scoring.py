@@ -131,6 +131,18 @@ def _item_values(
             continue
         parsed = []
         for c in present:
+            if pd.api.types.is_numeric_dtype(data[c]):
+                # already typed (a loaded, validated table): check codes without re-parsing
+                v = data[c].astype("float64")
+                fraction = v.notna() & (v % 1 != 0)
+                outside = v.notna() & ((v < inst.scale_min) | (v > inst.scale_max))
+                for mask, message in ((fraction, "not a whole number"),
+                                      (outside, f"outside the allowed range {spec.range_text()}")):
+                    if mask.any():
+                        problems.append(problems_frame(source, rows[mask], c,
+                                                       v[mask].map("{:g}".format), message))
+                parsed.append(v.where(~(fraction | outside)))
+                continue
             text = data[c].astype("string").fillna("")
             v, p = parse_column(text, Column(**{**spec.__dict__, "name": c}), label=source,
                                 rows=rows)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from wellbeing_analysis.constants import CONFIDENCE_LEVEL
+from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.style import (
     NHS_BLUE,
     NHS_DARK_GREY,
@@ -26,14 +27,29 @@ def _axes(ax):
     return ax
 
 
-def plot_its(result, ax=None):
+def plot_its(result, ax=None, *, per_exposure: float | None = None,
+             y_label: str | None = None):
     """Observed points, fitted line per segment, counterfactual (dashed) with its band,
-    vertical lines at each change, phase-in shaded; comparison series in grey."""
+    vertical lines at each change, phase-in shaded; comparison series in grey.
+
+    ``per_exposure`` (models with an exposure offset): draw rates, ``per_exposure ×
+    count ÷ exposure`` (e.g. 100 for leavers per 100 staff), instead of counts — small
+    monthly counts can identify people, rates of a whole service do not.
+    """
     ax = _axes(ax)
     axis, d = result._prepared.axis, result.design
     table = result.counterfactual()
     x = axis.x(table["t"].to_numpy())
     p = result._prepared
+    if per_exposure is not None:
+        if "exposure" not in table:
+            raise InputError("per_exposure needs a model with an exposure (offset) column")
+        if d.controlled:
+            raise InputError("per_exposure is not available for a controlled ITS chart")
+        rate = per_exposure / table["exposure"]
+        for col in ("observed", "fitted", "counterfactual", "counterfactual_lower",
+                    "counterfactual_upper"):
+            table[col] = table[col] * rate
     if d.controlled:  # comparison series (mean of them): grey points and fitted line
         comp = ~p.treated
         fitted = d.X[comp] @ result.model.params + (0 if d.offset is None else d.offset[comp])
@@ -66,7 +82,7 @@ def plot_its(result, ax=None):
         ax.axvline(xc, color=NHS_DARK_GREY, ls=":", lw=1.2,
                    label="interruption" if i == 0 else None)
     ax.set_title(_title(result))
-    ax.set_ylabel(result.options.outcome)
+    ax.set_ylabel(y_label or result.options.outcome)
     ax.set_xlabel(result.options.time)
     ax.legend(loc="best", fontsize=8)
     return ax

@@ -287,10 +287,11 @@ class ITSResult:
         return run_placebo(self, min_points=min_points, times=times)
 
     # ------------------------------------------------------------------ output
-    def plot(self, ax=None):
-        """Observed points, fitted line, counterfactual with its band, interruption lines."""
+    def plot(self, ax=None, *, per_exposure: float | None = None, y_label: str | None = None):
+        """Observed points, fitted line, counterfactual with its band, interruption lines
+        (as rates per ``per_exposure`` units of exposure when given; see ``plot_its``)."""
         from wellbeing_analysis.its.plot import plot_its
-        return plot_its(self, ax=ax)
+        return plot_its(self, ax=ax, per_exposure=per_exposure, y_label=y_label)
 
     def plot_acf(self, ax=None):
         """Residual autocorrelation by lag with its significance band."""

@@ -16,6 +16,7 @@ def write_atomic_bytes(path: str | Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -26,3 +27,9 @@ def write_atomic_bytes(path: str | Path, data: bytes) -> Path:
 def write_atomic_text(path: str | Path, text: str) -> Path:
     """Write UTF-8 text atomically."""
     return write_atomic_bytes(path, text.encode("utf-8"))
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

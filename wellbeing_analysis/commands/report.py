@@ -1,0 +1,35 @@
+"""``wellbeing report {baseline|pdsa|evaluation|all} PARAMS.yaml ... [--jobs N]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+CHOICES = ("baseline", "pdsa", "evaluation", "all")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "report", help="render reports (HTML) for one or many services",
+        description="Validate each service's params and data, execute the report notebooks "
+        "with papermill and render them to HTML without code (nbconvert). One failing service "
+        "does not stop the others; a summary lists every failure and the exit code is 1 if "
+        "any failed. A failed report never replaces the previous good one.")
+    p.add_argument("which", choices=CHOICES, help="which report(s) to render")
+    p.add_argument("params", nargs="+", metavar="PARAMS.yaml", help="one params file per service")
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help=f"reports to render in parallel (this machine has {os.cpu_count()} cores)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from wellbeing_analysis.errors import InputError
+    from wellbeing_analysis.reporting.runner import REPORTS, run_reports, summarise
+
+    if args.jobs < 1:
+        raise InputError("--jobs must be at least 1")
+    reports = tuple(REPORTS) if args.which == "all" else (args.which,)
+    outcomes = run_reports(args.params, reports, jobs=args.jobs, progress=not args.no_progress)
+    print(summarise(outcomes))
+    return 0 if all(o.ok for o in outcomes) else 1

@@ -1,0 +1,131 @@
+"""What all three reports share: title, contents, SPC indicator charts, data quality and
+provenance. Each report class lists its sections; each section method returns a
+:class:`~wellbeing_analysis.reporting.blocks.Block` that a notebook cell displays."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from wellbeing_analysis.indicators import INDICATORS
+from wellbeing_analysis.reporting import blocks as b
+from wellbeing_analysis.reporting import provenance as prov
+from wellbeing_analysis.reporting.context import ReportContext
+from wellbeing_analysis.reporting.measures import measure_series
+from wellbeing_analysis.style import apply_style
+
+
+def month_label(month: str | pd.Period | pd.Timestamp) -> str:
+    """'2026-09' -> 'September 2026'."""
+    return pd.Period(month, freq="M").strftime("%B %Y")
+
+
+class Report:
+    """Base of the three reports: construct with :meth:`from_params` in a notebook."""
+
+    #: (anchor, heading) of each section, in order; subclasses fill this in.
+    SECTIONS: tuple[tuple[str, str], ...] = ()
+    TITLE = "Report"
+
+    def __init__(self, ctx: ReportContext) -> None:
+        self.ctx = ctx
+        self.params = ctx.params
+        apply_style()
+
+    @classmethod
+    def from_params(cls, params_file: str) -> Report:
+        return cls(ReportContext.from_params(params_file))
+
+    # -- shared sections ------------------------------------------------------------------
+    def section_heading(self, anchor: str) -> b.Block:
+        title = dict(self.SECTIONS)[anchor]
+        return b.heading(title, 2, anchor)
+
+    def title(self) -> b.Block:
+        start, end = self.ctx.reporting_window
+        sub = (f"{self.params.service_name} · data to {self.ctx.service.extract_date:%d %B %Y} · "
+               f"reporting period {month_label(start)} to {month_label(end)}")
+        return b.Block(f"<h1>{b.esc(self.TITLE)}</h1>") + b.paragraph(sub, css="subtitle")
+
+    def contents(self) -> b.Block:
+        items = "".join(f'<li><a href="#{b.esc(a)}">{b.esc(t)}</a></li>'
+                        for a, t in self.SECTIONS)
+        return b.Block(f'<nav class="contents" aria-label="Contents"><h2 id="contents">'
+                       f"Contents</h2><ol>{items}</ol></nav>")
+
+    def data_quality(self) -> b.Block:
+        """Which tables were used, months covered, and data-quality warnings as counts."""
+        svc = self.ctx.service
+        files = pd.DataFrame([(info.table, info.path.name, info.rows)
+                              for info in svc.files.values()],
+                             columns=["table", "file", "rows"])
+        m = self.ctx.monthly
+        coverage = (f"Monthly indicators cover {month_label(m['month'].iloc[0])} to "
+                    f"{month_label(m['month'].iloc[-1])} ({len(m)} months). "
+                    + ("The last month is part of a month (to the extract date) and is left "
+                       "out of charts." if self.ctx.last_month != m["month"].iloc[-1] else ""))
+        parts = [self.section_heading("data-quality"), b.paragraph(coverage),
+                 b.table(files, caption="Input tables used", suppress=False,
+                         formats={"rows": ",d"})]
+        w = svc.warnings
+        if len(w):
+            counts = (w.groupby(["file", "problem"]).size().rename("rows affected").reset_index())
+            parts.append(b.table(counts, caption="Data-quality warnings (not blocking)",
+                                 suppress=False))
+        else:
+            parts.append(b.paragraph("Validation found no problems and no warnings."))
+        if svc.extract_date_inferred:
+            parts.append(b.callout("No extract date was given; the latest date in the data "
+                                   "was used.", kind="caution"))
+        return b.join(parts)
+
+    def provenance(self) -> b.Block:
+        """Params, input checksums, package versions, code version and run time."""
+        ctx = self.ctx
+        notes = ctx.notes
+        parts = [
+            self.section_heading("provenance"),
+            b.paragraph(f"Produced {prov.run_timestamp()} by wellbeing-analysis, code version "
+                        f"{prov.code_version()}. The same inputs and parameters give the same "
+                        "numbers and charts."),
+            b.table(prov.input_checksums(ctx.service.files, ctx.params.source),
+                    caption="Input files and their SHA-256 checksums", suppress=False),
+            b.table(prov.package_versions(), caption="Package versions", suppress=False),
+            b.Block("<h3>Parameters</h3><pre>" + b.esc(prov.params_yaml(ctx.params)) + "</pre>"),
+        ]
+        if notes:
+            parts.append(b.details("Technical notes from the analysis", b.bullets(notes)))
+        return b.join(parts)
+
+    # -- SPC charts of indicators ---------------------------------------------------------
+    def spc_for(self, name: str, *, start: str | None = None, fix_after: int | None = None,
+                rebase=None):
+        """The SPC result of a measure (see :mod:`~wellbeing_analysis.reporting.measures`)."""
+        from wellbeing_analysis.spc import spc
+
+        m = measure_series(self.ctx, name, start=start)
+        with self.ctx.capture_warnings():
+            return spc(m.data, x=m.x, y=m.y, n=m.n, chart=m.chart,
+                       improvement_direction=m.direction, target=m.target,
+                       fix_after_n_points=fix_after if m.fix_limits else None, rebase=rebase)
+
+    @cached_property
+    def baseline_fix(self) -> tuple[str | None, int | None]:
+        """(chart start, points the limits are fixed on) from the params' baseline window."""
+        w = self.ctx.baseline_window
+        if w is None:
+            return None, None
+        n = (pd.Period(w[1], freq="M") - pd.Period(w[0], freq="M")).n + 1
+        return w[0], max(n, 12)
+
+    def spc_figure(self, name: str, result, *, title: str, annotate=None) -> b.Block:
+        """An SPC chart as a figure block with alt text describing the reading."""
+        ind = INDICATORS[name]
+        fig, ax = plt.subplots(layout="constrained")
+        result.plot(ax=ax, title=title, y_label=f"{ind.label} ({ind.unit})", x_label="")
+        if annotate is not None:
+            annotate(ax)
+        alt = (f"Control chart of {ind.label.lower()} by month. {result.icon_text}")
+        return b.figure(fig, alt=alt)

@@ -1,0 +1,274 @@
+"""The baseline report: where the service stands now, indicator by indicator."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from wellbeing_analysis import narrative
+from wellbeing_analysis.indicators import INDICATORS, window_rate
+from wellbeing_analysis.reporting import blocks as b
+from wellbeing_analysis.reporting.base import Report, month_label
+from wellbeing_analysis.style import NHS_BLUE, NHS_DARK_GREY, NHS_ORANGE
+from wellbeing_analysis.workforce import (
+    absence_by_reason,
+    leavers_by,
+    leavers_by_length_of_service,
+    leavers_in_window,
+)
+
+#: Indicators charted with SPC in the baseline report (flow measures).
+SPC_INDICATORS = ("absence_rate_pct", "s10_absence_rate_pct", "leaver_rate_pct")
+
+
+class BaselineReport(Report):
+    """Baseline report sections; each method returns a block for one notebook cell."""
+
+    TITLE = "Staff wellbeing baseline"
+    SECTIONS = (
+        ("summary", "Summary"),
+        ("absence", "Sickness absence"),
+        ("turnover", "Leavers, turnover and stability"),
+        ("teams", "Teams and staff groups"),
+        ("surveys", "Staff experience surveys"),
+        ("data-quality", "Data quality and coverage"),
+        ("provenance", "How this report was produced"),
+    )
+
+    # -- computed once --------------------------------------------------------------------
+    @cached_property
+    def windows(self) -> dict[str, tuple[str, str]]:
+        start, end = self.ctx.reporting_window
+        n = self.params.reporting_months
+        prev_end = str(pd.Period(start, freq="M") - 1)
+        prev_start = str(pd.Period(prev_end, freq="M") - (n - 1))
+        return {"now": (start, end), "before": (prev_start, prev_end)}
+
+    @cached_property
+    def spc_results(self) -> dict:
+        start, n_fix = self.baseline_fix
+        return {name: self.spc_for(name, start=start, fix_after=n_fix)
+                for name in SPC_INDICATORS}
+
+    def rate(self, name: str, which: str = "now") -> float:
+        s, e = self.windows[which]
+        return window_rate(self.ctx.monthly, name, s, e)
+
+    def latest(self, column: str) -> float:
+        row = self.ctx.complete_monthly.iloc[-1]
+        return float(row[column])
+
+    @cached_property
+    def leavers(self) -> pd.DataFrame:
+        s, e = self.windows["now"]
+        return leavers_in_window(self.ctx.service.staff_spells,
+                                 extract_date=self.ctx.service.extract_date, start=s, end=e)
+
+    # -- sections -----------------------------------------------------------------------
+    def summary(self) -> b.Block:
+        """Headline figures and the plain-English reading of each indicator."""
+        n = self.params.reporting_months
+        cards = [
+            ("Sickness absence, last 12 months" if n == 12 else f"Sickness absence, last {n} months",
+             narrative.fmt(self.rate("absence_rate_pct"), "absence_rate_pct"),
+             narrative.change("absence_rate_pct", self.rate("absence_rate_pct"),
+                              self.rate("absence_rate_pct", "before"), include_now=False)),
+            ("Turnover, rolling 12 months",
+             narrative.fmt(self.latest("turnover_12m_pct"), "turnover_12m_pct"),
+             "leavers ÷ average headcount"),
+            ("Stability index (strategy)",
+             narrative.fmt(self.latest("stability_index_strategy_pct"),
+                           "stability_index_strategy_pct"),
+             "staff with 1+ year of continuous service"),
+            ("Staff in post", f"{self.latest('headcount'):,.0f}",
+             f"{self.latest('fte'):,.1f} FTE at {month_label(self.ctx.last_month)}"),
+        ]
+        readings = []
+        for name, result in self.spc_results.items():
+            target = self.params.indicator(name).target
+            readings.append(narrative.spc_reading(name, result.variation_icon,
+                                                  result.assurance_icon, target))
+        look = self._what_to_look_at()
+        parts = [self.section_heading("summary"), b.key_figures(cards),
+                 b.Block("<h3>Signal or noise?</h3>"), b.bullets(readings)]
+        if look:
+            parts += [b.Block("<h3>What to look at</h3>"), b.bullets(look)]
+        parts.append(b.paragraph(
+            "Charts use Statistical Process Control (Making Data Count): points inside the "
+            "grey limits are normal variation; coloured points are signals — blue an "
+            "improvement, orange a concern.", css="muted"))
+        return b.join(parts)
+
+    def _what_to_look_at(self) -> list[str]:
+        items = []
+        since = pd.Period(self.windows["now"][0], freq="M").to_timestamp()
+        for name, result in self.spc_results.items():
+            for sentence in narrative.signal_sentences(result.signals, since):
+                items.append(f"{INDICATORS[name].label}: {sentence}")
+        reasons = self.absence_reasons_table
+        if not reasons.empty and reasons.iloc[0]["reason_code"] == "S10":
+            items.append(f"Anxiety, stress and depression (S10) is the largest reason for "
+                         f"sickness absence: {reasons.iloc[0]['share_pct']:.0f}% of days lost in "
+                         "the last 12 months.")
+        return items
+
+    @cached_property
+    def absence_reasons_table(self) -> pd.DataFrame:
+        s, e = self.windows["now"]
+        return absence_by_reason(self.ctx.service.staff_spells, self.ctx.service.absence_episodes,
+                                 extract_date=self.ctx.service.extract_date, start=s, end=e)
+
+    def absence(self) -> b.Block:
+        """Absence rate SPC charts, reasons and the long/short-term split."""
+        name = "absence_rate_pct"
+        res = self.spc_results[name]
+        start, n_fix = self.baseline_fix
+        limits = (f"Limits are calculated from {month_label(self.ctx.baseline_window[0])} to "
+                  f"{month_label(self.ctx.baseline_window[1])} and extended forward, so later "
+                  "months are judged against that baseline." if n_fix else
+                  "Limits are calculated from all months shown.")
+        ind = INDICATORS[name]
+        parts = [
+            self.section_heading("absence"),
+            b.paragraph(f"{ind.description} Benchmarks: {ind.benchmark}."),
+            self.spc_figure(name, res, title="Sickness absence rate by month"),
+            b.paragraph(narrative.spc_reading(name, res.variation_icon, res.assurance_icon,
+                                              self.params.indicator(name).target)
+                        + " " + limits),
+            self.spc_figure("s10_absence_rate_pct", self.spc_results["s10_absence_rate_pct"],
+                            title="Absence for anxiety, stress and depression (S10) by month"),
+        ]
+        m = self.ctx.monthly
+        s, e = self.windows["now"]
+        w = m[(m["month"] >= s) & (m["month"] <= e)]
+        long_share = 100 * w["fte_days_lost_long_term"].sum() / w["fte_days_lost"].sum()
+        parts.append(b.paragraph(
+            f"In the last {self.params.reporting_months} months, {long_share:.0f}% of days lost "
+            f"were in long-term episodes (28 days or more)."))
+        table = self.absence_reasons_table.rename(columns={
+            "reason_code": "code", "fte_days_lost": "FTE days lost",
+            "share_pct": "share of days lost (%)", "staff": "staff"})
+        table = table[["code", "reason", "FTE days lost", "share of days lost (%)", "staff"]]
+        parts.append(b.table(table, caption=f"Sickness absence by reason, {month_label(s)} to "
+                             f"{month_label(e)}", count_columns=["staff"],
+                             derived_columns=["FTE days lost", "share of days lost (%)"],
+                             threshold=self.ctx.threshold,
+                             formats={"FTE days lost": ",.0f", "share of days lost (%)": ".1f"}))
+        parts.append(b.paragraph(narrative.suppressed_note(self.ctx.threshold), css="muted"))
+        return b.join(parts)
+
+    def turnover(self) -> b.Block:
+        """Leaver rate SPC chart, rolling turnover and stability trends, leavers' reasons."""
+        name = "leaver_rate_pct"
+        res = self.spc_results[name]
+        parts = [
+            self.section_heading("turnover"),
+            b.paragraph(f"Turnover benchmarks: {INDICATORS['turnover_12m_pct'].benchmark}."),
+            self.spc_figure(name, res, title="Leavers per 100 staff by month"),
+            b.paragraph(narrative.spc_reading(name, res.variation_icon, res.assurance_icon,
+                                              self.params.indicator(name).target)),
+            self._trend_figure(),
+        ]
+        lv = self.leavers
+        s, e = self.windows["now"]
+        period = f"{month_label(s)} to {month_label(e)}"
+        if lv.empty:
+            parts.append(b.paragraph(f"No staff left the service from {period}."))
+        else:
+            share = "share of leavers (%)"
+            fmt = {share: ".0f"}
+            parts += [
+                b.table(leavers_by(lv, "reason_group").rename(
+                    columns={"reason_group": "reason", "share_pct": share}),
+                        caption=f"Leavers by reason, {period}", count_columns=["leavers"],
+                        derived_columns=[share], threshold=self.ctx.threshold, formats=fmt),
+                b.table(leavers_by_length_of_service(lv).rename(
+                    columns={"length_of_service": "length of service", "share_pct": share}),
+                        caption=f"Leavers by length of service, {period}",
+                        count_columns=["leavers"], derived_columns=[share],
+                        threshold=self.ctx.threshold, formats=fmt),
+            ]
+            early = 100 * lv["early"].mean()
+            parts.append(b.paragraph(f"{early:.0f}% of leavers had under a year's continuous "
+                                     "service (early leavers)." if len(lv) >= self.ctx.threshold
+                                     else "Too few leavers to show the early-leaver share."))
+        from wellbeing_analysis.reporting.surveys import exit_stay_block
+
+        since = pd.Period(self.windows["before"][0], freq="M").to_timestamp()
+        parts.append(exit_stay_block(self.ctx, since=since))
+        return b.join(parts)
+
+    def _trend_figure(self) -> b.Block:
+        """Rolling turnover and stability indices: trends, not SPC (overlapping windows)."""
+        m = self.ctx.complete_monthly.dropna(subset=["turnover_12m_pct"])
+        x = pd.PeriodIndex(m["month"], freq="M").to_timestamp()
+        fig, ax = plt.subplots(layout="constrained")
+        ax.plot(x, m["turnover_12m_pct"], color=NHS_ORANGE, label="Turnover, rolling 12 months")
+        ax.plot(x, m["turnover_voluntary_12m_pct"], color=NHS_ORANGE, linestyle="--",
+                label="Voluntary turnover, rolling 12 months")
+        ax.plot(x, m["stability_index_strategy_pct"], color=NHS_BLUE,
+                label="Stability index (strategy: 1+ year's service)")
+        ax.plot(x, m["stability_index_classical_pct"], color=NHS_DARK_GREY, linestyle=":",
+                label="Stability index (classical: still in post after a year)")
+        ax.set_ylabel("%")
+        ax.set_title("Turnover and stability over time (trends, not control charts)")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8)
+        last = m.iloc[-1]
+        alt = (f"Line chart of rolling 12-month turnover and the two stability indices by month. "
+               f"Latest: turnover {last['turnover_12m_pct']:.1f}%, voluntary turnover "
+               f"{last['turnover_voluntary_12m_pct']:.1f}%, strategy stability index "
+               f"{last['stability_index_strategy_pct']:.1f}%, classical stability index "
+               f"{last['stability_index_classical_pct']:.1f}%.")
+        note = ("Rolling 12-month figures overlap from month to month, so they are shown as "
+                "trends; signals are judged on the monthly leaver rate above.")
+        return b.figure(fig, alt=alt, caption=note)
+
+    def _group_table(self, monthly: pd.DataFrame, column: str, label: str) -> b.Block:
+        s, e = self.windows["now"]
+        w = monthly[(monthly["month"] >= s) & (monthly["month"] <= e)]
+        last = monthly[monthly["month"] == self.ctx.last_month].set_index(column)
+        g = w.groupby(column).agg(lost=("fte_days_lost", "sum"),
+                                  available=("fte_days_available", "sum"),
+                                  leavers=("leavers", "sum"))
+        hc_start = monthly[monthly["month"] == str(pd.Period(s, freq="M") - 1)].set_index(column)
+        table = pd.DataFrame({
+            label: g.index,
+            "staff in post": last["headcount"].reindex(g.index).fillna(0).astype(int).to_numpy(),
+            "absence rate (%)": (100 * g["lost"] / g["available"].where(g["available"] > 0)
+                                 ).to_numpy(),
+            "leavers": g["leavers"].astype(int).to_numpy(),
+            "turnover (%)": (100 * g["leavers"] / ((hc_start["headcount"].reindex(g.index)
+                             .fillna(0) + last["headcount"].reindex(g.index).fillna(0)) / 2)
+                             .replace(0, float("nan"))).to_numpy(),
+            "stability index (%)": last["stability_index_strategy_pct"].reindex(g.index)
+            .to_numpy(),
+        })
+        table = table[table["staff in post"] + table["leavers"] > 0]
+        return b.table(table, caption=f"By {label}, {month_label(s)} to {month_label(e)} "
+                       f"(staff in post at {month_label(self.ctx.last_month)})",
+                       count_columns=["staff in post", "leavers"],
+                       derived_columns={"absence rate (%)": ["staff in post"],
+                                        "turnover (%)": ["leavers", "staff in post"],
+                                        "stability index (%)": ["staff in post"]},
+                       threshold=self.ctx.threshold,
+                       formats={"absence rate (%)": ".2f", "turnover (%)": ".1f",
+                                "stability index (%)": ".1f"})
+
+    def teams(self) -> b.Block:
+        """Absence, turnover and stability by team and by staff group (suppressed)."""
+        return b.join([
+            self.section_heading("teams"),
+            b.paragraph("Breakdowns over the last 12 months. Figures for small groups are "
+                        "suppressed; a move between teams is not counted as leaving."),
+            self._group_table(self.ctx.monthly_by_team, "team", "team"),
+            self._group_table(self.ctx.monthly_by_group, "staff_group", "staff group"),
+            b.paragraph(narrative.suppressed_note(self.ctx.threshold), css="muted"),
+        ])
+
+    def surveys(self) -> b.Block:
+        """Survey instrument scores with confidence intervals (when survey data exist)."""
+        from wellbeing_analysis.reporting.surveys import survey_section
+
+        return b.join([self.section_heading("surveys"), survey_section(self.ctx)])

@@ -1,0 +1,110 @@
+"""What every report starts from: validated params, the validated and pseudonymised service
+data, and the monthly indicator tables (service, by team, by staff group)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from wellbeing_analysis.loading import ServiceData, load_service
+from wellbeing_analysis.reporting.params import ReportParams, load_params
+from wellbeing_analysis.workforce import monthly_indicators
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def resolve_params_path(path: str | Path) -> Path:
+    """A params path as given, or relative to the project root (so a notebook opened in
+    JupyterLab from ``notebooks/`` finds ``params/demo.yaml`` too)."""
+    p = Path(path)
+    if p.is_absolute() or p.exists():
+        return p
+    candidate = PROJECT_ROOT / p
+    return candidate if candidate.exists() else p
+
+
+def ensure_demo_data(params: ReportParams) -> None:
+    """Generate the synthetic demo data when the params say the folder holds it and it is
+    missing (the demo works out of the box on a fresh clone)."""
+    if params.demo_seed is not None and not (params.data_path / "staff_spells.csv").exists():
+        from wellbeing_analysis.demo import generate_demo
+
+        generate_demo(params.data_path, seed=params.demo_seed)
+
+
+@dataclass
+class ReportContext:
+    """Params + service data + monthly indicators, computed once per report."""
+
+    params: ReportParams
+    service: ServiceData
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_params(cls, params_file: str | Path) -> ReportContext:
+        params = load_params(resolve_params_path(params_file))
+        ensure_demo_data(params)
+        service = load_service(params.data_path, extract_date=params.extract_timestamp)
+        return cls(params=params, service=service)
+
+    # -- monthly tables ---------------------------------------------------------------------
+    @cached_property
+    def monthly(self) -> pd.DataFrame:
+        return monthly_indicators(self.service.staff_spells, self.service.absence_episodes,
+                                  extract_date=self.service.extract_date)
+
+    @cached_property
+    def monthly_by_team(self) -> pd.DataFrame:
+        return monthly_indicators(self.service.staff_spells, self.service.absence_episodes,
+                                  extract_date=self.service.extract_date, by="team")
+
+    @cached_property
+    def monthly_by_group(self) -> pd.DataFrame:
+        return monthly_indicators(self.service.staff_spells, self.service.absence_episodes,
+                                  extract_date=self.service.extract_date, by="staff_group")
+
+    # -- windows ------------------------------------------------------------------------------
+    @property
+    def last_month(self) -> str:
+        """The latest complete month (the extract's month when the extract is a month end)."""
+        extract = self.service.extract_date
+        month = extract.to_period("M")
+        complete = extract == month.end_time.normalize()
+        return str(month if complete else month - 1)
+
+    @property
+    def reporting_window(self) -> tuple[str, str]:
+        end = pd.Period(self.last_month, freq="M")
+        return str(end - (self.params.reporting_months - 1)), str(end)
+
+    @property
+    def baseline_window(self) -> tuple[str, str] | None:
+        b = self.params.baseline
+        return None if b is None else (b.start, b.end)
+
+    @property
+    def complete_monthly(self) -> pd.DataFrame:
+        """The service table without a part month at the end (a part month's rate is biased
+        by the short exposure and would look like a signal)."""
+        return self.monthly[self.monthly["month"] <= self.last_month]
+
+    @property
+    def threshold(self) -> int:
+        return self.params.disclosure.min_count
+
+    @contextmanager
+    def capture_warnings(self) -> Iterator[None]:
+        """Turn library warnings into report notes instead of stderr output."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        for w in caught:
+            text = str(w.message).split("\n")[0]
+            if text not in self.notes:
+                self.notes.append(text)

@@ -1,0 +1,76 @@
+"""Measures a chart can be drawn for: the monthly workforce indicators, and survey measures
+(wave scores, joy-at-work proportions). One lookup, used by the SPC sections of every report
+and by the PDSA review, so a measure named in pdsa_cycles.csv means the same everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from wellbeing_analysis.errors import InputError
+from wellbeing_analysis.indicators import INDICATORS, indicator_series
+
+
+@dataclass
+class MeasureSeries:
+    """A measure ready for :func:`wellbeing_analysis.spc.spc`: ``data`` has the x column
+    ``month``, the y column named after the measure in words (so chart rules describe it in
+    plain English: 'the sickness absence rate stayed below the mean...') and, for Laney
+    charts, ``n``."""
+
+    name: str
+    label: str
+    unit: str
+    data: pd.DataFrame
+    chart: str
+    direction: str
+    target: float | None
+    n: str | None = None
+    fix_limits: bool = True  # limits may be fixed on the params' baseline window
+    x: str = "month"
+
+    @property
+    def y(self) -> str:
+        return self.label[:1].lower() + self.label[1:]
+
+
+def _frame(label: str, x, y, n=None) -> pd.DataFrame:
+    data = pd.DataFrame({"month": x, label[:1].lower() + label[1:]: y})
+    if n is not None:
+        data["n"] = n
+    return data.reset_index(drop=True)
+
+
+def indicator_measure(ctx, name: str, *, start: str | None = None) -> MeasureSeries:
+    """A monthly indicator over complete months (from ``start``).
+
+    Rates use Laney's U′ chart on the percentage with the denominator as n: Laney's limits
+    are invariant to the scale of y and P′ and U′ limits coincide (spc.md), so this is the
+    P′ chart drawn in percent. Other indicators use an XmR chart.
+    """
+    ind = INDICATORS[name]
+    p = ctx.params.indicator(name)
+    series = indicator_series(ctx.complete_monthly, name)
+    if start is not None:
+        series = series[series["month"] >= pd.Period(start, freq="M").to_timestamp()]
+    laney = ind.is_rate and ind.chart in ("pprime", "uprime")
+    if ind.is_rate:
+        series = series[series["denominator"] > 0]
+    data = _frame(ind.label, series["month"], series["value"],
+                  series["denominator"] if laney else None)
+    return MeasureSeries(name, ind.label, ind.unit, data, "uprime" if laney else "xmr",
+                         p.direction, p.target, n="n" if laney else None)
+
+
+def measure_series(ctx, name: str, *, start: str | None = None) -> MeasureSeries:
+    """Any measure by name: a monthly indicator, or a survey measure when survey data exist."""
+    if name in INDICATORS:
+        return indicator_measure(ctx, name, start=start)
+    from wellbeing_analysis.reporting.surveys import SURVEY_MEASURES, survey_measure
+
+    if name in SURVEY_MEASURES:
+        return survey_measure(ctx, name)
+    raise InputError(f"unknown measure {name!r}: use a monthly indicator "
+                     f"({', '.join(INDICATORS)}) or a survey measure "
+                     f"({', '.join(SURVEY_MEASURES)})")

@@ -1,0 +1,61 @@
+"""Provenance recorded at the end of every report: parameters, input checksums, package
+versions, code version and run time — enough to reproduce the numbers."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from wellbeing_analysis.validation import sha256_file
+
+#: Packages whose versions can change a report's numbers or look.
+PACKAGES = ("wellbeing-analysis", "pandas", "numpy", "scipy", "statsmodels", "matplotlib",
+            "seaborn", "papermill", "nbconvert", "nbclient", "ipykernel", "pydantic")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def package_versions() -> pd.DataFrame:
+    rows = [("python", platform.python_version())]
+    for name in PACKAGES:
+        try:
+            rows.append((name, version(name)))
+        except PackageNotFoundError:
+            rows.append((name, "not installed"))
+    return pd.DataFrame(rows, columns=["package", "version"])
+
+
+def code_version() -> str:
+    """Git commit of the source tree (with '+changes' when modified), else the package version."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=PROJECT_ROOT,
+                                capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5,
+                               check=True).stdout.strip()
+        return commit + ("+changes" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return f"wellbeing-analysis {version('wellbeing-analysis')}"
+
+
+def input_checksums(files: dict, params_path: Path | None) -> pd.DataFrame:
+    """One row per input file: table, file name, rows, SHA-256."""
+    rows = [(info.table, info.path.name, info.rows, info.sha256) for info in files.values()]
+    if params_path is not None:
+        rows.append(("params", params_path.name, None, sha256_file(params_path)))
+    return pd.DataFrame(rows, columns=["table", "file", "rows", "sha256"])
+
+
+def params_yaml(params) -> str:
+    """The params as YAML (paths as given in the file)."""
+    data = params.model_dump(mode="json", exclude={"source"}, exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def run_timestamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

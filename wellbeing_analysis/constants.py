@@ -15,6 +15,10 @@ DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d/%m/%Y")
 #: Regular expressions matching exactly those two layouts (checked before parsing so that
 #: e.g. '2023-1-5' or '5/1/23' are rejected rather than parsed leniently).
 DATE_PATTERNS: tuple[str, ...] = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$")
+#: Months (the monthly table's ``month`` column, YYYY-MM) are accepted wherever analyses
+#: take a time axis (SPC x, ITS time); a month stands for its first day.
+MONTH_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
+MONTH_FORMAT = "%Y-%m"
 #: Dates before the NHS began (5 July 1948) cannot be real service dates: flagged as implausible.
 EARLIEST_PLAUSIBLE_DATE = "1948-07-05"
 #: Spreadsheet row of the header: data row i (0-based) is shown as row i + 2.

@@ -18,12 +18,12 @@ from wellbeing_analysis.constants import (
     DATE_PATTERNS,
     HEADER_ROW_NUMBER,
     ITS_MAX_LISTED_ROWS,
+    MONTH_FORMAT,
+    MONTH_PATTERN,
 )
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.loading import require_columns
 
-#: A year and month ('2024-04'), accepted besides the library's full date formats.
-_MONTH_PATTERN, _MONTH_FORMAT = r"^\d{4}-\d{2}$", "%Y-%m"
 
 
 def describe_rows(mask: np.ndarray, values: Sequence | None = None) -> str:
@@ -85,7 +85,7 @@ class TimeAxis:
 def _parse_dates(text: pd.Series) -> pd.Series:
     """Months (year * 12 + month - 1) from 'YYYY-MM', 'YYYY-MM-DD' or 'DD/MM/YYYY'; NaN if not."""
     months = pd.Series(np.nan, index=text.index)
-    for pattern, fmt in ((_MONTH_PATTERN, _MONTH_FORMAT), *zip(DATE_PATTERNS, DATE_FORMATS)):
+    for pattern, fmt in ((MONTH_PATTERN, MONTH_FORMAT), *zip(DATE_PATTERNS, DATE_FORMATS)):
         match = text.str.fullmatch(pattern).fillna(False).astype(bool)
         if match.any():
             dates = pd.to_datetime(text[match], format=fmt, errors="coerce")

@@ -47,6 +47,10 @@ def check_report_inputs(params, report, reports: Sequence[str]) -> None:
             start = interventions.loc[interventions["intervention_id"] == ev.intervention,
                                       "start_date"].iloc[0]
             in_data("evaluation.intervention (its start date)", str(start.to_period("M")))
+            comparison = params.comparison_path()
+            if comparison is not None and not comparison.is_file():
+                problems.append(f"key 'evaluation.comparison.csv': file {comparison} not "
+                                "found")
             if ev.analysis_start is not None:
                 in_data("evaluation.analysis_start", ev.analysis_start)
                 if pd.Period(ev.analysis_start, freq="M") >= start.to_period("M"):

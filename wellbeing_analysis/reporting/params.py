@@ -195,7 +195,8 @@ def load_params(path: str | Path, *, check_paths: bool = True) -> ReportParams:
     """Read and validate a params YAML file; raise :class:`ParamsError` listing all problems.
 
     With ``check_paths`` the data folder must exist (unless ``demo_seed`` says it is
-    generated on demand).
+    generated on demand); report-specific files (the comparison series) are checked with the
+    report's other inputs in :mod:`~wellbeing_analysis.reporting.checks`.
     """
     path = Path(path)
     if not path.is_file():
@@ -212,8 +213,4 @@ def load_params(path: str | Path, *, check_paths: bool = True) -> ReportParams:
         raise ParamsError(_format_errors(path, exc)) from None
     if check_paths and params.demo_seed is None and not params.data_path.is_dir():
         raise ParamsError(f"  {path}: key 'data_dir': folder {params.data_path} not found")
-    comparison = params.comparison_path()
-    if check_paths and comparison is not None and not comparison.is_file():
-        raise ParamsError(f"  {path}: key 'evaluation.comparison.csv': file {comparison} "
-                          "not found")
     return params

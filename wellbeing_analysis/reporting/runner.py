@@ -37,7 +37,7 @@ REPORTS: dict[str, tuple[str, str]] = {
     "evaluation": ("intervention_evaluation.ipynb", "Intervention evaluation"),
 }
 #: Quieten the kernel's own start-up log (it goes to the analyst's terminal otherwise).
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 #: Linear algebra here is on tiny matrices: BLAS threads only add overhead, and with
 #: ``--jobs`` they oversubscribe the cores. Kernels inherit these settings.
 SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
@@ -181,32 +181,45 @@ def run_reports(
     for key, value in SINGLE_THREAD_ENV.items():
         os.environ.setdefault(key, value)
     outcomes: list[Outcome] = []
-    tasks: list[tuple[str, str, str, str]] = []
-    services = {}
-    for pf in params_files:
-        params, error = preflight(pf, reports)
-        if error is not None:
-            outcomes += [Outcome(str(pf), Path(pf).stem, r, ok=False, error=error)
-                         for r in reports]
-            continue
-        services[str(pf)] = params
-        params.output_path.mkdir(parents=True, exist_ok=True)
-        tasks += [(str(pf), r, str(params.output_path), params.service_name) for r in reports]
+    services: dict = {}
+    files = [str(pf) for pf in params_files]
+    bar = tqdm(total=len(files) * len(reports), desc="reports", unit="report",
+               disable=not progress, file=sys.stderr)
 
-    bar = tqdm(total=len(tasks), desc="reports", unit="report", disable=not progress,
-               file=sys.stderr)
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            bar.set_postfix_str(f"{task[3]}: {task[1]}")
-            outcomes.append(execute_report(*task))
-            bar.update()
+    def checked(pf: str, params, error: str | None) -> list[tuple[str, str, str, str]]:
+        """Record a service's preflight; return its report tasks (none if it failed)."""
+        if error is not None:
+            outcomes.extend(Outcome(pf, Path(pf).stem, r, ok=False, error=error)
+                            for r in reports)
+            bar.update(len(reports))
+            return []
+        services[pf] = params
+        params.output_path.mkdir(parents=True, exist_ok=True)
+        return [(pf, r, str(params.output_path), params.service_name) for r in reports]
+
+    def done(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        bar.set_postfix_str(f"{outcome.service}: {outcome.report}")
+        bar.update()
+
+    if jobs <= 1:
+        for pf in files:
+            for task in checked(pf, *preflight(pf, reports)):
+                done(execute_report(*task))
     else:
+        # preflights run in the pool too, and each service's reports are queued as soon as
+        # its preflight passes, so both workers stay busy from the start
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(execute_report, *task) for task in tasks]
-            for fut in as_completed(futures):
-                outcomes.append(fut.result())
-                bar.update()
+            pre = {pool.submit(preflight, pf, reports): pf for pf in files}
+            running = []
+            for fut in as_completed(pre):
+                running += [pool.submit(execute_report, *task)
+                            for task in checked(pre[fut], *fut.result())]
+            for fut in as_completed(running):
+                done(fut.result())
     bar.close()
+    order = {pf: i for i, pf in enumerate(files)}
+    outcomes.sort(key=lambda o: (order[o.params_file], list(reports).index(o.report)))
     write_manifests(outcomes, services)
     write_indexes(services, outcomes)
     return outcomes

@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from wellbeing_analysis.constants import DATE_FORMATS, DATE_PATTERNS, SPC_MIN_POINTS
+from wellbeing_analysis.constants import (
+    DATE_FORMATS,
+    DATE_PATTERNS,
+    MONTH_FORMAT,
+    MONTH_PATTERN,
+    SPC_MIN_POINTS,
+)
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.loading import require_columns
 
@@ -39,14 +45,16 @@ def _listing(values: Iterable) -> str:
 
 
 def parse_dates(values: pd.Series) -> pd.Series | None:
-    """Strictly parse text dates in the accepted layouts (YYYY-MM-DD, DD/MM/YYYY).
+    """Strictly parse text dates in the accepted layouts (YYYY-MM-DD, DD/MM/YYYY, and YYYY-MM
+    months, which stand for their first day).
 
     Returns None unless every non-missing value matches one layout and is a real date.
     """
     text = values.astype("string").str.strip()
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     matched = pd.Series(False, index=values.index)
-    for pattern, fmt in zip(DATE_PATTERNS, DATE_FORMATS, strict=True):
+    layouts = [*zip(DATE_PATTERNS, DATE_FORMATS, strict=True), (MONTH_PATTERN, MONTH_FORMAT)]
+    for pattern, fmt in layouts:
         mask = text.str.match(pattern).fillna(False).astype(bool)
         if mask.any():
             out[mask] = pd.to_datetime(text[mask], format=fmt, errors="coerce")
@@ -76,7 +84,8 @@ def parse_x(values: pd.Series, column: str) -> pd.Series:
         return numbers.astype(float)
     bad = values[pd.to_numeric(values, errors="coerce").isna()].astype(str).unique()
     raise InputError(
-        f"column {column!r} (x) must hold dates (YYYY-MM-DD or DD/MM/YYYY) or numbers; "
+        f"column {column!r} (x) must hold dates (YYYY-MM-DD, DD/MM/YYYY or YYYY-MM) or "
+        "numbers; "
         f"it has {_listing(bad)}"
     )
 

@@ -22,10 +22,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "templates",
     "validate",
     "metrics",
+    "demo_data",
     "spc",
     "its",
     "score",
-    "demo_data",
     "report",
     "demo",
 )

@@ -32,6 +32,9 @@ class Block:
     def _repr_html_(self) -> str:
         return self.html
 
+    def __repr__(self) -> str:  # the plain-text twin of the HTML output: short, not a copy
+        return f"<report block: {len(self.html):,} characters of HTML>"
+
     def __add__(self, other: Block) -> Block:
         return Block(self.html + other.html)
 

@@ -5,6 +5,7 @@ same rule (idempotent) and mark count cells for the privacy tests."""
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -82,6 +83,8 @@ def _trend_figure(ctx, summaries: dict) -> b.Block:
         summary.plot(ax=ax, measure=measure, intervention_date=_intervention_date(ctx))
         ax.set_title(summary.instrument.label_of(measure), fontsize=10)
         ax.set_xlabel("")
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         t = numeric(summary.table, ["mean"])
         t = t[(t["measure"] == measure) & t["mean"].notna()]
         if len(t):
@@ -94,11 +97,14 @@ def _trend_figure(ctx, summaries: dict) -> b.Block:
     return b.figure(fig, alt="Small charts of survey scores by wave. " + "; ".join(alt) + ".")
 
 
-def _latest_table(ctx, summaries: dict, caption: str) -> b.Block:
+def _latest_table(ctx, summaries: dict, caption: str, *, headline_only: bool) -> b.Block:
     k = ctx.params.disclosure.min_survey_group
     parts = []
-    for summary in summaries.values():
+    for name, summary in summaries.items():
         latest = summary.summary()
+        if headline_only:
+            latest = latest[latest["label"] == summary.instrument.label_of(
+                _headline(summary, name))]
         if latest.empty:
             continue
         latest = latest.rename(columns={"label": "measure"})
@@ -197,8 +203,11 @@ def _local_survey_block(ctx) -> b.Block:
                     f"{ctx.params.disclosure.min_survey_group} responses. Alpha is Cronbach's "
                     "alpha (internal consistency; 0.7 or more is usually acceptable)."),
         _trend_figure(ctx, summaries),
-        _latest_table(ctx, summaries, "Latest wave of each survey: mean with 95% confidence "
-                      "interval, responses scored and Cronbach's alpha"),
+        _latest_table(ctx, summaries, "Latest wave of each survey (headline measures): mean "
+                      "with 95% confidence interval, responses scored and Cronbach's alpha",
+                      headline_only=True),
+        b.details("Every subscale of every survey", _latest_table(
+            ctx, summaries, "Latest wave of each survey, every measure", headline_only=False)),
         _changes_table(ctx, names),
     ]
     if "olbi" in summaries:

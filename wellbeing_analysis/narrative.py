@@ -96,12 +96,19 @@ def its_verdict(*, estimate_ratio: float, ci_lower: float, ci_upper: float, outc
                 "higher).")
     direction = "fall" if estimate_ratio < 1 else "rise"
     text = (f"The data cannot tell whether the intervention changed {outcome}: the best "
-            f"estimate is a {pct:.0f}% {direction}, but anything from a {fall_hi:.0f}% fall "
-            f"to a {-fall_lo:.0f}% rise fits the data.")
+            f"estimate is {_a(pct)} {pct:.0f}% {direction}, but anything from {_a(fall_hi)} "
+            f"{fall_hi:.0f}% fall to {_a(-fall_lo)} {-fall_lo:.0f}% rise fits the data.")
     if mde_ratio is not None and not pd.isna(mde_ratio):
         text += (f" With this much data only a change of about {abs(1 - mde_ratio) * 100:.0f}% "
                  "or more would reliably show.")
     elif largest_planned is not None:
-        text += (f" With this much data even a {abs(1 - largest_planned) * 100:.0f}% change "
-                 "would probably be missed: the measure is too noisy at this size of service.")
+        size = abs(1 - largest_planned) * 100
+        text += (f" With this much data even {_a(size)} {size:.0f}% change would probably be "
+                 "missed: the measure is too noisy at this size of service.")
     return text
+
+
+def _a(number: float) -> str:
+    """The article before a number read aloud: 'an 8%', 'an 11%', 'a 20%'."""
+    spoken = f"{abs(number):.0f}"
+    return "an" if spoken.startswith("8") or spoken in ("11", "18") else "a"

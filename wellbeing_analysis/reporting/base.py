@@ -73,13 +73,19 @@ class Report:
         if len(w):
             counts = (w.groupby(["file", "problem"]).size().rename("rows affected").reset_index())
             parts.append(b.table(counts, caption="Data-quality warnings (not blocking)",
-                                 suppress=False))
+                                 count_columns=["rows affected"], threshold=self.ctx.threshold,
+                                 secondary=False))
         else:
             parts.append(b.paragraph("Validation found no problems and no warnings."))
         if svc.extract_date_inferred:
             parts.append(b.callout("No extract date was given; the latest date in the data "
                                    "was used.", kind="caution"))
         return b.join(parts)
+
+    def extra_inputs(self) -> dict:
+        """Files the report reads besides the data folder's tables: name -> path (their
+        checksums go into the provenance)."""
+        return {}
 
     def provenance(self) -> b.Block:
         """Params, input checksums, package versions, code version and run time."""
@@ -90,7 +96,8 @@ class Report:
             b.paragraph(f"Produced {prov.run_timestamp()} by wellbeing-analysis, code version "
                         f"{prov.code_version()}. The same inputs and parameters give the same "
                         "numbers and charts."),
-            b.table(prov.input_checksums(ctx.service.files, ctx.params.source),
+            b.table(prov.input_checksums(ctx.service.files, ctx.params.source,
+                                         self.extra_inputs()),
                     caption="Input files and their SHA-256 checksums", suppress=False),
             b.table(prov.package_versions(), caption="Package versions", suppress=False),
             b.Block("<h3>Parameters</h3><pre>" + b.esc(prov.params_yaml(ctx.params)) + "</pre>"),

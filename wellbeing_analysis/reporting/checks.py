@@ -51,6 +51,14 @@ def check_report_inputs(params, report, reports: Sequence[str]) -> None:
             if comparison is not None and not comparison.is_file():
                 problems.append(f"key 'evaluation.comparison.csv': file {comparison} not "
                                 "found")
+            elif comparison is not None:  # read it now: bad rows fail before any kernel
+                from wellbeing_analysis.errors import InputError
+                from wellbeing_analysis.loading import load_comparison
+
+                try:
+                    load_comparison(comparison, org_code=ev.comparison.org_code)
+                except InputError as exc:
+                    problems.append(f"key 'evaluation.comparison.csv': {exc}")
             if ev.analysis_start is not None:
                 in_data("evaluation.analysis_start", ev.analysis_start)
                 if pd.Period(ev.analysis_start, freq="M") >= start.to_period("M"):

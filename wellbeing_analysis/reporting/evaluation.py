@@ -65,6 +65,10 @@ class EvaluationReport(Report):
             return None
         return load_comparison(path, org_code=self.params.evaluation.comparison.org_code)
 
+    def extra_inputs(self) -> dict:
+        path = self.params.comparison_path()
+        return {} if path is None else {"comparison series": path}
+
     def _evaluate(self, outcome) -> OutcomeEvaluation:
         ev = self.params.evaluation
         iv = self.intervention

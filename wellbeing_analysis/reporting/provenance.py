@@ -43,12 +43,17 @@ def code_version() -> str:
         return f"wellbeing-analysis {version('wellbeing-analysis')}"
 
 
-def input_checksums(files: dict, params_path: Path | None) -> pd.DataFrame:
-    """One row per input file: table, file name, rows, SHA-256."""
+def input_checksums(files: dict, params_path: Path | None,
+                    extra: dict[str, Path] | None = None) -> pd.DataFrame:
+    """One row per input file: table, file name, rows, SHA-256. ``extra`` maps a name to a
+    file a report reads besides the data folder's tables (e.g. the comparison series)."""
     rows = [(info.table, info.path.name, info.rows, info.sha256) for info in files.values()]
+    rows += [(name, path.name, None, sha256_file(path)) for name, path in (extra or {}).items()]
     if params_path is not None:
         rows.append(("params", params_path.name, None, sha256_file(params_path)))
-    return pd.DataFrame(rows, columns=["table", "file", "rows", "sha256"])
+    out = pd.DataFrame(rows, columns=["table", "file", "rows", "sha256"])
+    out["rows"] = out["rows"].astype("Int64")  # whole numbers, blank for files without rows
+    return out
 
 
 def params_yaml(params) -> str:

@@ -45,8 +45,10 @@ SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
 #: Seconds a single notebook cell may run before the report fails.
 CELL_TIMEOUT_SECONDS = 600
 MANIFEST = "run.json"
-#: Cell tag of notebook cells shown in JupyterLab but left out of rendered reports.
-REMOVE_TAG = "remove_cell"
+#: Tags of notebook cells left out of rendered reports: notes for analysts, and the
+#: parameters cells (no output; papermill gives its injected cell a random id, which would
+#: make two renders of the same inputs differ).
+REMOVE_TAGS = frozenset({"remove_cell", "parameters", "injected-parameters"})
 
 
 @dataclass
@@ -67,12 +69,14 @@ class Outcome:
 # Preflight: params and data, once per service, before any kernel starts
 # ---------------------------------------------------------------------------
 def preflight(params_file: str | Path, reports: Sequence[str]) -> tuple[object | None, str | None]:
-    """Validate params and data for a service. Returns (params, None) or (None, error)."""
+    """Validate params and data for a service. Returns (params, error): error None when all
+    is well; params None when the params file itself is invalid."""
     from wellbeing_analysis.reporting.checks import check_report_inputs
     from wellbeing_analysis.reporting.context import ensure_demo_data
     from wellbeing_analysis.reporting.params import load_params
     from wellbeing_analysis.validation import validate_folder
 
+    params = None
     try:
         params = load_params(params_file)
         ensure_demo_data(params)
@@ -80,11 +84,11 @@ def preflight(params_file: str | Path, reports: Sequence[str]) -> tuple[object |
         if not report.ok:
             from wellbeing_analysis.errors import format_problems
 
-            return None, (f"{len(report.errors)} problem(s) in the input data "
-                          f"({params.data_path}):\n" + format_problems(report.errors))
+            return params, (f"{len(report.errors)} problem(s) in the input data "
+                            f"({params.data_path}):\n" + format_problems(report.errors))
         check_report_inputs(params, report, reports)
     except WellbeingError as exc:
-        return None, str(exc)
+        return params, str(exc)
     return params, None
 
 
@@ -131,7 +135,7 @@ def execute_report(params_file: str, report: str, output_dir: str, service: str)
                                 exclude_output_prompt=True)
         # the notebooks' notes for analysts (tagged remove_cell) are not part of a report
         exporter.register_preprocessor(
-            TagRemovePreprocessor(remove_cell_tags={REMOVE_TAG}, enabled=True), enabled=True)
+            TagRemovePreprocessor(remove_cell_tags=set(REMOVE_TAGS), enabled=True), enabled=True)
         body, _ = exporter.from_notebook_node(nb)
         html_tmp = staging / f"{report}.html"
         html_tmp.write_text(body, encoding="utf-8")
@@ -189,8 +193,10 @@ def run_reports(
     def checked(pf: str, params, error: str | None) -> list[tuple[str, str, str, str]]:
         """Record a service's preflight; return its report tasks (none if it failed)."""
         if error is not None:
-            outcomes.extend(Outcome(pf, Path(pf).stem, r, ok=False, error=error)
-                            for r in reports)
+            name = params.service_name if params is not None else Path(pf).name
+            outcomes.extend(Outcome(pf, name, r, ok=False, error=error) for r in reports)
+            if params is not None:  # its run.json and index say the latest run failed
+                services[pf] = params
             bar.update(len(reports))
             return []
         services[pf] = params
@@ -247,16 +253,21 @@ def write_manifests(outcomes: list[Outcome], services: dict) -> None:
 
 
 def summarise(outcomes: list[Outcome]) -> str:
-    """Plain-text summary: successes, warnings and every failure with its reason."""
+    """Plain-text summary: successes, notes and every failure with its reason (a service
+    whose reports all failed for the same reason is listed once)."""
     ok = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
     lines = [f"{len(ok)} report(s) rendered, {len(failed)} failed."]
     for o in ok:
         lines.append(f"  ok      {o.service}: {o.report} ({o.seconds:.1f} s) -> {o.html}")
         lines += [f"          note: {w}" for w in o.warnings]
+    groups: dict[tuple[str, str], list[str]] = {}
     for o in failed:
-        lines.append(f"  FAILED  {o.service}: {o.report} ({o.params_file})")
-        lines += [f"          {line}" for line in (o.error or "unknown error").splitlines()]
+        groups.setdefault((o.params_file, o.error or "unknown error"), []).append(o.report)
+    names = {o.params_file: o.service for o in failed}
+    for (params_file, error), reports in groups.items():
+        lines.append(f"  FAILED  {names[params_file]}: {', '.join(reports)} ({params_file})")
+        lines += [f"          {line}" for line in error.splitlines()]
     return "\n".join(lines)
 
 

@@ -183,14 +183,16 @@ def _olbi_block(ctx, summary) -> b.Block | None:
     if cut is None or cut.empty:
         return None
     cut = cut[cut["wave_date"] == cut["wave_date"].max()] if "wave_date" in cut else cut
-    cols = [c for c in ("label", "n", "n_meeting", "pct", "ci_low", "ci_high")
-            if c in cut.columns]
-    return b.table(cut[cols], caption="Burnout (Oldenburg Burnout Inventory): share meeting "
+    names = {"label": "measure", "n": "responses", "n_meeting": "meeting the cut-off",
+             "pct": "% meeting", "ci_low": "95% CI from", "ci_high": "95% CI to"}
+    table = cut[[c for c in names if c in cut.columns]].rename(columns=names)
+    counts = [c for c in ("responses", "meeting the cut-off") if c in table.columns]
+    derived = [c for c in ("% meeting", "95% CI from", "95% CI to") if c in table.columns]
+    return b.table(table, caption="Burnout (Oldenburg Burnout Inventory): share meeting "
                    "the published cut-offs in the latest wave, with 95% confidence intervals",
-                   count_columns=[c for c in ("n", "n_meeting") if c in cols],
-                   threshold=ctx.params.disclosure.min_survey_group,
-                   derived_columns=[c for c in ("pct", "ci_low", "ci_high") if c in cols],
-                   formats={"pct": ".0f", "ci_low": ".0f", "ci_high": ".0f"}, secondary=False)
+                   count_columns=counts, threshold=ctx.params.disclosure.min_survey_group,
+                   derived_columns=derived, formats={c: ".0f" for c in derived},
+                   secondary=False)
 
 
 def _local_survey_block(ctx) -> b.Block:

@@ -99,8 +99,9 @@ def _stderr_outputs(nb) -> list[str]:
     found = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream" and out.get("name") == "stderr":
-                found.append(out.get("text", "").strip().splitlines()[0][:200])
+            text = out.get("text", "").strip()
+            if out.get("output_type") == "stream" and out.get("name") == "stderr" and text:
+                found.append(text.splitlines()[0][:200])
     return found
 
 

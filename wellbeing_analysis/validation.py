@@ -388,20 +388,27 @@ def _latest_earlier(
     return run_max.groupby(ids, sort=False).shift(), holder.groupby(ids, sort=False).shift()
 
 
+def _overlaps(rows: pd.DataFrame, end: pd.Series, label: str, what: str) -> pd.DataFrame:
+    """Rows (sorted by staff ID and start) that start on or before the latest end of an
+    earlier row of the same staff ID: every overlap, not just with the previous row."""
+    prev_end, prev_row = _latest_earlier(end, rows[ROW], rows["staff_id"])
+    overlap = prev_end.notna() & (rows["start_date"] <= prev_end)
+    if not overlap.any():
+        return empty_problems()
+    return problems_frame(
+        label, rows.loc[overlap, ROW], "start_date",
+        rows.loc[overlap, "start_date"].dt.strftime("%Y-%m-%d"),
+        f"{what} overlaps another {what} of the same staff_id (row "
+        + prev_row[overlap].astype("Int64").astype(str) + ")")
+
+
 def check_staff_spells(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
     """Overlapping spells for one staff ID; leavers without a reason (warning)."""
     problems = [empty_problems()]
     s = df.dropna(subset=["staff_id", "start_date"])
     s = s.sort_values(["staff_id", "start_date"], kind="stable")
     end_eff = s["end_date"].fillna(pd.Timestamp.max)
-    prev_end, prev_row = _latest_earlier(end_eff, s[ROW], s["staff_id"])
-    overlap = prev_end.notna() & (s["start_date"] <= prev_end)
-    if overlap.any():
-        problems.append(problems_frame(
-            label, s.loc[overlap, ROW], "start_date",
-            s.loc[overlap, "start_date"].dt.strftime("%Y-%m-%d"),
-            "spell overlaps another spell of the same staff_id (row "
-            + prev_row[overlap].astype("Int64").astype(str) + ")"))
+    problems.append(_overlaps(s, end_eff, label, "spell"))
     # a spell that ends with no spell the next day is a leaving; it should carry a reason
     next_start = s["start_date"].groupby(s["staff_id"]).shift(-1)
     leaves = s["end_date"].notna() & ~(next_start == s["end_date"] + _ONE_DAY)
@@ -421,14 +428,7 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
     e = df.dropna(subset=["staff_id", "start_date"])
     e = e.assign(end_eff=e["end_date"].fillna(extract)).sort_values(
         ["staff_id", "start_date"], kind="stable")
-    prev_end, prev_row = _latest_earlier(e["end_eff"], e[ROW], e["staff_id"])
-    overlap = prev_end.notna() & (e["start_date"] <= prev_end)
-    if overlap.any():
-        problems.append(problems_frame(
-            label, e.loc[overlap, ROW], "start_date",
-            e.loc[overlap, "start_date"].dt.strftime("%Y-%m-%d"),
-            "episode overlaps another episode of the same staff_id (row "
-            + prev_row[overlap].astype("Int64").astype(str) + ")"))
+    problems.append(_overlaps(e, e["end_eff"], label, "episode"))
 
     spells = ctx.get("tables", {}).get("staff_spells")
     if spells is None or spells.empty:

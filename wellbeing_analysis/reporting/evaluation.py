@@ -166,9 +166,13 @@ class EvaluationReport(Report):
         ax.set_xlabel("")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=8)
         c = ev.cumulative
+        # the observed total is a count of people for leavers: never show a small one
+        observed = (f"fewer than {self.ctx.threshold}"
+                    if o is LEAVERS and c.observed_total < self.ctx.threshold
+                    else f"{c.observed_total:,.0f}")
         alt = (f"Chart of monthly {o.count_label} before and after the intervention, with the "
                f"fitted model and the expected values had nothing changed (with a 95% band). "
-               f"Over {c.n_periods} months the total was {c.observed_total:,.0f} against "
+               f"Over {c.n_periods} months the total was {observed} against "
                f"{c.counterfactual_total:,.0f} expected.")
         parts = [self.section_heading(anchor), b.figure(fig, alt=alt)]
         kind, text = verdict(ev)
@@ -191,7 +195,7 @@ class EvaluationReport(Report):
             parts.append(b.table(t, caption=f"Effect at chosen horizons (model estimates, "
                                  f"{o.count_label} per month)", suppress=False))
         parts.append(b.paragraph(
-            f"Over all {c.n_periods} months since the change: {c.observed_total:,.0f} "
+            f"Over all {c.n_periods} months since the change: {observed} "
             f"{o.count_label} against {c.counterfactual_total:,.0f} expected, a difference of "
             f"{c.estimate:,.0f} (95% CI {c.ci_lower:,.0f} to {c.ci_upper:,.0f})."))
         coef = r.coefficients.copy()

@@ -569,3 +569,32 @@ def test_group_sums_equal_service_totals(service):
         # internal moves balance: every move out of one group is a move into another
         # (out in the old spell's last month, in in the new spell's first month)
         assert out["moves_in"].sum() == out["moves_out"].sum()
+
+
+# ---------------------------------------------------------------------------
+# window_summary: the breakdown the baseline report shows over its window
+# ---------------------------------------------------------------------------
+def test_window_summary_over_12_months_equals_the_rolling_columns(tmp_path):
+    """For a 12-month window ending m, the window's absence rate and turnover are the
+    monthly table's absence_rate_12m_pct and turnover_12m_pct at m (the same definitions
+    computed two ways), and team rows add up to the service's counts."""
+    from wellbeing_analysis.demo import generate_demo
+    from wellbeing_analysis.loading import load_service
+    from wellbeing_analysis.workforce import service_monthly_indicators, window_summary
+
+    service = load_service(generate_demo(tmp_path, seed=5))
+    monthly = service_monthly_indicators(service)
+    by_team = service_monthly_indicators(service, by="team")
+    rows = monthly.set_index("month")
+    for end in monthly["month"].iloc[12::7]:  # every 7th month with 12 months of history
+        start = str(pd.Period(end, freq="M") - 11)
+        row = rows.loc[end]
+        whole = window_summary(monthly, start=start, end=end)
+        assert len(whole) == 1
+        assert whole["absence_rate_pct"].iloc[0] == pytest.approx(row["absence_rate_12m_pct"])
+        assert whole["turnover_pct"].iloc[0] == pytest.approx(row["turnover_12m_pct"]), end
+        assert whole["headcount"].iloc[0] == row["headcount"]
+        teams = window_summary(by_team, start=start, end=end, by="team")
+        assert list(teams.columns)[0] == "team"
+        assert teams["leavers"].sum() == whole["leavers"].iloc[0]
+        assert teams["headcount"].sum() == whole["headcount"].iloc[0]

@@ -142,7 +142,7 @@ def evaluate_outcome(
     seed: int = 20240401,
 ) -> OutcomeEvaluation:
     """Fit the primary, adjusted and sensitivity models for one outcome (module docstring)."""
-    from wellbeing_analysis.its import fit_its, plan_power
+    from wellbeing_analysis.its import fit_its
 
     frame = its_frame(monthly, start=analysis_start, end=end, adjust_for=adjust_for)
     start_month = pd.Timestamp(intervention_start).to_period("M")
@@ -178,15 +178,14 @@ def evaluate_outcome(
         if alt != family:
             res = fit_its(frame, family=alt, **count_kwargs)
             rows.append(_relative_row(res, f"{alt} model", "sensitivity to the count model"))
-    fam = family
-    rows.append(_relative_row(fit_its(frame, family=fam, slope_change=False, **base),
+    rows.append(_relative_row(fit_its(frame, family=family, slope_change=False, **base),
                               "level change only (no slope change)",
                               "sensitivity to the trend assumption"))
     if phase_in:
-        rows.append(_relative_row(fit_its(frame, family=fam, **{**base, "phase_in": 0}),
+        rows.append(_relative_row(fit_its(frame, family=family, **{**base, "phase_in": 0}),
                                   "phase-in months included", "sensitivity to the phase-in"))
     if covariates:
-        rows.append(_relative_row(fit_its(frame, family=fam, **{**base, "covariates": ()}),
+        rows.append(_relative_row(fit_its(frame, family=family, **{**base, "covariates": ()}),
                                   "no adjustment for " + ", ".join(p.reason for p in adjust_for),
                                   "sensitivity to the disturbance adjustment"))
     notes: list[str] = []

@@ -463,3 +463,42 @@ def leavers_by_length_of_service(leavers: pd.DataFrame) -> pd.DataFrame:
     total = out["leavers"].sum()
     out["share_pct"] = 100.0 * out["leavers"] / total if total else np.nan
     return out
+
+
+def window_summary(monthly: pd.DataFrame, *, start: str, end: str,
+                   by: str | None = None) -> pd.DataFrame:
+    """Indicators over the months ``start``..``end`` (YYYY-MM) from a monthly table (of the
+    service, or by ``by`` as :func:`monthly_indicators` returns it), one row per group:
+
+    - headcount: staff in post at ``end`` (as in the monthly table);
+    - absence_rate_pct = 100 × Σ FTE days lost ÷ Σ FTE days available over the window
+      (days summed first; NHS Digital);
+    - leavers: leavers in the window;
+    - turnover_pct = 100 × leavers ÷ mean(headcount at the end of the month before
+      ``start``, headcount at ``end``) (NHS Digital leaver rate; for a 12-month window it
+      equals ``turnover_12m_pct`` at ``end``);
+    - stability_index_strategy_pct at ``end``.
+
+    Groups with nobody in post at ``end`` and no leavers in the window are left out.
+    """
+    keys = [by] if by else []
+    frame = monthly.assign(_all="service") if not by else monthly
+    key = by or "_all"
+    window = frame[(frame["month"] >= start) & (frame["month"] <= end)]
+    sums = window.groupby(key).agg(lost=("fte_days_lost", "sum"),
+                                   available=("fte_days_available", "sum"),
+                                   leavers=("leavers", "sum"))
+    at_end = frame[frame["month"] == end].set_index(key).reindex(sums.index)
+    before = str(pd.Period(start, freq="M") - 1)
+    at_start = frame[frame["month"] == before].set_index(key).reindex(sums.index)
+    headcount = at_end["headcount"].fillna(0).astype(np.int64)
+    mean_hc = (at_start["headcount"].fillna(0) + headcount) / 2.0
+    out = pd.DataFrame({
+        "headcount": headcount,
+        "absence_rate_pct": _pct(sums["lost"], sums["available"]),
+        "leavers": sums["leavers"].astype(np.int64),
+        "turnover_pct": _pct(sums["leavers"], mean_hc),
+        "stability_index_strategy_pct": at_end["stability_index_strategy_pct"],
+    })
+    out = out[(out["headcount"] + out["leavers"]) > 0].reset_index()
+    return out.drop(columns="_all") if not keys else out

@@ -17,6 +17,7 @@ from wellbeing_analysis.workforce import (
     leavers_by,
     leavers_by_length_of_service,
     leavers_in_window,
+    window_summary,
 )
 
 #: Indicators charted with SPC in the baseline report (flow measures).
@@ -227,27 +228,12 @@ class BaselineReport(Report):
 
     def _group_table(self, monthly: pd.DataFrame, column: str, label: str) -> b.Block:
         s, e = self.windows["now"]
-        w = monthly[(monthly["month"] >= s) & (monthly["month"] <= e)]
-        last = monthly[monthly["month"] == self.ctx.last_month].set_index(column)
-        g = w.groupby(column).agg(lost=("fte_days_lost", "sum"),
-                                  available=("fte_days_available", "sum"),
-                                  leavers=("leavers", "sum"))
-        hc_start = monthly[monthly["month"] == str(pd.Period(s, freq="M") - 1)].set_index(column)
-        table = pd.DataFrame({
-            label: g.index,
-            "staff in post": last["headcount"].reindex(g.index).fillna(0).astype(int).to_numpy(),
-            "absence rate (%)": (100 * g["lost"] / g["available"].where(g["available"] > 0)
-                                 ).to_numpy(),
-            "leavers": g["leavers"].astype(int).to_numpy(),
-            "turnover (%)": (100 * g["leavers"] / ((hc_start["headcount"].reindex(g.index)
-                             .fillna(0) + last["headcount"].reindex(g.index).fillna(0)) / 2)
-                             .replace(0, float("nan"))).to_numpy(),
-            "stability index (%)": last["stability_index_strategy_pct"].reindex(g.index)
-            .to_numpy(),
-        })
-        table = table[table["staff in post"] + table["leavers"] > 0]
+        summary = window_summary(monthly, start=s, end=e, by=column)
+        table = summary.rename(columns={
+            column: label, "headcount": "staff in post", "absence_rate_pct": "absence rate (%)",
+            "turnover_pct": "turnover (%)", "stability_index_strategy_pct": "stability index (%)"})
         return b.table(table, caption=f"By {label}, {month_label(s)} to {month_label(e)} "
-                       f"(staff in post at {month_label(self.ctx.last_month)})",
+                       f"(staff in post at {month_label(e)})",
                        count_columns=["staff in post", "leavers"],
                        derived_columns={"absence rate (%)": ["staff in post"],
                                         "turnover (%)": ["leavers", "staff in post"],

@@ -13,10 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from wellbeing_analysis.loading import ServiceData, load_service
+from wellbeing_analysis.reporting import PROJECT_ROOT
 from wellbeing_analysis.reporting.params import ReportParams, load_params
 from wellbeing_analysis.workforce import monthly_indicators
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def resolve_params_path(path: str | Path) -> Path:

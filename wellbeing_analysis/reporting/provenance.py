@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from wellbeing_analysis.reporting import PROJECT_ROOT
 from wellbeing_analysis.validation import sha256_file
 
 #: Packages whose versions can change a report's numbers or look.
 PACKAGES = ("wellbeing-analysis", "pandas", "numpy", "scipy", "statsmodels", "matplotlib",
             "seaborn", "papermill", "nbconvert", "nbclient", "ipykernel", "pydantic")
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def package_versions() -> pd.DataFrame:

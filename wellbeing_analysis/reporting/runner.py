@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -24,8 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from wellbeing_analysis.errors import WellbeingError
+from wellbeing_analysis.reporting import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
 TEMPLATE_NAME = "nhs_report"
@@ -152,10 +153,8 @@ def execute_report(params_file: str, report: str, output_dir: str, service: str)
             os.replace(executed, out_dir / "_failed" / notebook)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        try:
-            staging.parent.rmdir()  # only when no other worker is using it
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # only when no other worker is using it
+            staging.parent.rmdir()
         outcome.seconds = time.perf_counter() - start
     return outcome
 

@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wellbeing_analysis.demo_surveys import EXIT_CATEGORY_BY_REASON, generate_survey_tables
+from wellbeing_analysis.demo.surveys import EXIT_CATEGORY_BY_REASON, generate_survey_tables
 from wellbeing_analysis.instruments.aggregate import before_after, highlighted_questions
 from wellbeing_analysis.instruments.joy import joy_proportion
 from wellbeing_analysis.schema import TABLES
-from wellbeing_analysis.validation import ROW, is_voluntary, validate_folder
+from wellbeing_analysis.validation import ROW, validate_folder
+from wellbeing_analysis.workforce import is_voluntary
 
 EXTRACT = pd.Timestamp("2026-09-30")
 START = pd.Timestamp("2024-04-01")

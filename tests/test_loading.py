@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from wellbeing_analysis.errors import InputError, ValidationFailed
-from wellbeing_analysis.loading import load_service, read_csv, require_columns
+from wellbeing_analysis.errors import InputError, ValidationFailed, require_columns
+from wellbeing_analysis.loading import load_service, read_csv
 from wellbeing_analysis.pseudonymise import KEY_ENV_VAR
 from wellbeing_analysis.templates import write_templates
 from wellbeing_analysis.validation import validate_folder

@@ -7,7 +7,9 @@ traceback. Anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -91,3 +93,13 @@ def format_problems(problems: pd.DataFrame) -> str:
         tag = "warning: " if rec.severity == "warning" else ""
         lines.append(f"  {where}: {tag}{rec.problem}{value}")
     return "\n".join(lines)
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str | None], source: str | Path) -> None:
+    """Raise :class:`InputError` naming every requested column that ``df`` lacks."""
+    missing = [c for c in columns if c is not None and c not in df.columns]
+    if missing:
+        raise InputError(
+            f"{source}: unknown column(s) {', '.join(repr(c) for c in missing)}; "
+            f"the file has: {', '.join(map(str, df.columns))}"
+        )

@@ -4,13 +4,12 @@ data folder (validated by ``validation``, staff IDs pseudonymised) for metrics a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from wellbeing_analysis.errors import InputError, ValidationFailed
+from wellbeing_analysis.errors import InputError, ValidationFailed, require_columns
 from wellbeing_analysis.pseudonymise import pseudonymise
 from wellbeing_analysis.validation import ROW, FileInfo, validate_folder
 
@@ -35,16 +34,6 @@ def read_csv(path: str | Path, **kwargs) -> pd.DataFrame:
         raise InputError(f"{path}: cannot be read as CSV ({exc})") from None
     df.columns = [str(c).strip() for c in df.columns]
     return df
-
-
-def require_columns(df: pd.DataFrame, columns: Iterable[str | None], source: str | Path) -> None:
-    """Raise :class:`InputError` naming every requested column that ``df`` lacks."""
-    missing = [c for c in columns if c is not None and c not in df.columns]
-    if missing:
-        raise InputError(
-            f"{source}: unknown column(s) {', '.join(repr(c) for c in missing)}; "
-            f"the file has: {', '.join(map(str, df.columns))}"
-        )
 
 
 # ---------------------------------------------------------------------------

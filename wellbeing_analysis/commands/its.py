@@ -59,8 +59,9 @@ def run(args: argparse.Namespace) -> int:
     """Read the CSV, fit, print; a user's mistake raises InputError (printed by the CLI)."""
     import json
 
+    from wellbeing_analysis.errors import require_columns
     from wellbeing_analysis.its import fit_its
-    from wellbeing_analysis.loading import read_csv, require_columns
+    from wellbeing_analysis.loading import read_csv
 
     data = read_csv(args.csv)
     require_columns(data, [args.time, args.outcome, args.offset, args.season_col,

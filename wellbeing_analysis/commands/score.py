@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from wellbeing_analysis.instruments.definitions import INSTRUMENTS
+from wellbeing_analysis.schema.instruments import INSTRUMENTS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

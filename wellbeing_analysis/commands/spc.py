@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    from wellbeing_analysis.loading import read_csv, require_columns
+    from wellbeing_analysis.errors import require_columns
+    from wellbeing_analysis.loading import read_csv
     from wellbeing_analysis.spc import spc
 
     data = read_csv(args.csv)

@@ -3,8 +3,6 @@ reasons for leaving and staying.
 
 Modules:
 
-- ``definitions``: each instrument as pure data (items, reversed items, subscales,
-  missing-item rule, codings, cut-offs, V/S/M status);
 - ``scoring``: per-response subscale scores, SWEMWBS conversion, NHS Staff Survey 0-10
   scoring and question renumbering;
 - ``aggregate``: group means with CIs, Cronbach's alpha, % meeting cut-offs, item
@@ -13,67 +11,65 @@ Modules:
 - ``exit_stay``: reasons for leaving and staying;
 - ``plot``: the charts.
 
-The public names below are imported lazily, so that ``schema`` and ``validation`` can import
-``definitions`` without pulling in scipy or matplotlib.
+The instruments themselves (items, reversed items, subscales, missing-item rule, codings,
+cut-offs, V/S/M status) are data in :mod:`wellbeing_analysis.schema.instruments`, beside
+the table schemas.
 """
 
-from __future__ import annotations
+from wellbeing_analysis.instruments.aggregate import (
+    ItemDistribution,
+    ScoreChange,
+    ScoreSummary,
+    SurveyTrend,
+    before_after,
+    cronbach_alpha,
+    highlighted_questions,
+    item_distribution,
+    staff_survey_trend,
+    summarise_scores,
+    wave_changes,
+)
+from wellbeing_analysis.instruments.exit_stay import (
+    ReasonCounts,
+    TopReasons,
+    reason_counts,
+    top_reasons,
+)
+from wellbeing_analysis.instruments.joy import (
+    JoyProportion,
+    NetPromoter,
+    joy_proportion,
+    net_promoter_score,
+)
+from wellbeing_analysis.instruments.scoring import (
+    item_scores,
+    nss_item_score,
+    score_bpns,
+    score_nss_engagement,
+    score_nss_morale,
+    score_olbi,
+    score_psafe,
+    score_responses,
+    score_swemwbs,
+    score_wemwbs,
+    score_wrqol,
+    swemwbs_metric,
+    to_2021_numbering,
+)
+from wellbeing_analysis.schema.instruments import (
+    HIGHLIGHTED_QUESTIONS,
+    INSTRUMENTS,
+    Instrument,
+    get_instrument,
+)
 
-import importlib
-
-_EXPORTS: dict[str, str] = {
-    # definitions
-    "INSTRUMENTS": "definitions",
-    "HIGHLIGHTED_QUESTIONS": "definitions",
-    "Instrument": "definitions",
-    "get_instrument": "definitions",
-    # scoring
-    "score_responses": "scoring",
-    "item_scores": "scoring",
-    "score_psafe": "scoring",
-    "score_bpns": "scoring",
-    "score_olbi": "scoring",
-    "score_wrqol": "scoring",
-    "score_swemwbs": "scoring",
-    "score_wemwbs": "scoring",
-    "score_nss_engagement": "scoring",
-    "score_nss_morale": "scoring",
-    "swemwbs_metric": "scoring",
-    "nss_item_score": "scoring",
-    "to_2021_numbering": "scoring",
-    # aggregate
-    "cronbach_alpha": "aggregate",
-    "summarise_scores": "aggregate",
-    "item_distribution": "aggregate",
-    "wave_changes": "aggregate",
-    "before_after": "aggregate",
-    "staff_survey_trend": "aggregate",
-    "highlighted_questions": "aggregate",
-    "ScoreSummary": "aggregate",
-    "ItemDistribution": "aggregate",
-    "ScoreChange": "aggregate",
-    "SurveyTrend": "aggregate",
-    # joy
-    "joy_proportion": "joy",
-    "net_promoter_score": "joy",
-    "JoyProportion": "joy",
-    "NetPromoter": "joy",
-    # exit and stay reasons
-    "reason_counts": "exit_stay",
-    "top_reasons": "exit_stay",
-    "ReasonCounts": "exit_stay",
-    "TopReasons": "exit_stay",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__ = [
+    "HIGHLIGHTED_QUESTIONS", "INSTRUMENTS", "Instrument", "ItemDistribution", "JoyProportion",
+    "NetPromoter", "ReasonCounts", "ScoreChange", "ScoreSummary", "SurveyTrend", "TopReasons",
+    "before_after", "cronbach_alpha", "get_instrument", "highlighted_questions",
+    "item_distribution", "item_scores", "joy_proportion", "net_promoter_score",
+    "nss_item_score", "reason_counts", "score_bpns", "score_nss_engagement",
+    "score_nss_morale", "score_olbi", "score_psafe", "score_responses", "score_swemwbs",
+    "score_wemwbs", "score_wrqol", "swemwbs_metric", "staff_survey_trend",
+    "summarise_scores", "to_2021_numbering", "top_reasons", "wave_changes",
+]

@@ -21,17 +21,17 @@ from wellbeing_analysis.constants import CONFIDENCE_LEVEL, MIN_SURVEY_GROUP_SIZE
 from wellbeing_analysis.disclosure import min_group_size as _min_group_size
 from wellbeing_analysis.disclosure import numeric
 from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.instruments.definitions import (
-    HIGHLIGHTED_QUESTIONS,
-    OLBI_BURNOUT_LABEL,
-    Instrument,
-)
 from wellbeing_analysis.instruments.scoring import (
     _apply_scoring,
     _instrument,
     _read,
     score_responses,
     to_2021_numbering,
+)
+from wellbeing_analysis.schema.instruments import (
+    HIGHLIGHTED_QUESTIONS,
+    OLBI_BURNOUT_LABEL,
+    Instrument,
 )
 
 #: Breakdown columns: a table split by one of these gets secondary suppression across it.

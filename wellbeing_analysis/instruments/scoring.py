@@ -1,6 +1,6 @@
 """Score survey responses: one row per response, one column per subscale.
 
-All rules come from :mod:`~wellbeing_analysis.instruments.definitions` (items, reversals,
+All rules come from :mod:`~wellbeing_analysis.schema.instruments` (items, reversals,
 subscales, missing-item rule, codings). Every bad input — an item code out of range, a
 value that is not a whole number, an item column the instrument does not have, an item
 column it needs but the file lacks, an undeclared or conflicting response coding — is
@@ -19,14 +19,14 @@ import numpy as np
 import pandas as pd
 
 from wellbeing_analysis.errors import InputError, empty_problems, format_problems, problems_frame
-from wellbeing_analysis.instruments.definitions import (
+from wellbeing_analysis.schema import Column
+from wellbeing_analysis.schema.instruments import (
     INSTRUMENTS,
     NSS_NUMBERINGS,
     Instrument,
     Subscale,
     get_instrument,
 )
-from wellbeing_analysis.schema import Column
 from wellbeing_analysis.validation import ROW, coding_problems, parse_column
 
 #: Columns carried through to the score table when present (for grouping).

@@ -21,9 +21,7 @@ from wellbeing_analysis.constants import (
     MONTH_FORMAT,
     MONTH_PATTERN,
 )
-from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.loading import require_columns
-
+from wellbeing_analysis.errors import InputError, require_columns
 
 
 def describe_rows(mask: np.ndarray, values: Sequence | None = None) -> str:

@@ -19,8 +19,7 @@ from wellbeing_analysis.constants import (
     MONTH_PATTERN,
     SPC_MIN_POINTS,
 )
-from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.loading import require_columns
+from wellbeing_analysis.errors import InputError, require_columns
 
 #: How many offending values an error message lists before '... and N more'.
 SHOW_VALUES = 5

@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 
 from wellbeing_analysis.constants import PDSA_MIN_POINTS_AFTER_START
-from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.loading import require_columns
+from wellbeing_analysis.errors import InputError, require_columns
 from wellbeing_analysis.schema import PDSA_DECISIONS, PREDICTED_DIRECTIONS
 from wellbeing_analysis.spc import labels
 from wellbeing_analysis.spc.chart import spc

@@ -36,9 +36,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wellbeing_analysis.instruments.definitions import INSTRUMENTS, NSS_RENUMBERED
 from wellbeing_analysis.schema import EXIT_STAY_CATEGORIES
-from wellbeing_analysis.validation import is_voluntary
+from wellbeing_analysis.schema.instruments import INSTRUMENTS, NSS_RENUMBERED
+from wellbeing_analysis.workforce import is_voluntary
 
 #: Everything the survey generator injects (copied into ``truth['surveys']``). Effects are
 #: in the units of the scored subscale (psafe and BPNS 1-7 means, OLBI 1-4 means, joy in

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wellbeing_analysis.demo_surveys import generate_survey_tables
+from wellbeing_analysis.demo.surveys import generate_survey_tables
 from wellbeing_analysis.schema import TABLES
 
 DEFAULT_SEED = 20240401
@@ -255,7 +255,7 @@ def simulate_absence(rng: np.random.Generator, spells: pd.DataFrame) -> pd.DataF
     member can start a new episode only after the previous one has ended, so long-term
     episodes run their course instead of being cut short by a later start.
     """
-    from wellbeing_analysis.validation import employment_periods
+    from wellbeing_analysis.workforce import employment_periods
 
     extract = pd.Timestamp(STORY["extract_date"])
     a, p = STORY["absence"], STORY["pandemic"]

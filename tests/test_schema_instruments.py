@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 import pytest
 
-from wellbeing_analysis.instruments.definitions import (
+from wellbeing_analysis.schema.instruments import (
     HIGHLIGHTED_QUESTIONS,
     INSTRUMENTS,
     NSS_ENGAGEMENT,

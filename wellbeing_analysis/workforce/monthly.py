@@ -25,7 +25,7 @@ from wellbeing_analysis.constants import (
     STABILITY_LOOKBACK_MONTHS,
 )
 from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.validation import employment_periods, is_voluntary
+from wellbeing_analysis.workforce.rules import employment_periods, is_voluntary
 
 #: Breakdown columns the monthly table may be split by.
 GROUP_COLUMNS = ("team", "staff_group")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from wellbeing_analysis.demo.surveys import EXIT_CATEGORY_BY_REASON, generate_survey_tables
-from wellbeing_analysis.instruments.aggregate import before_after, highlighted_questions
+from wellbeing_analysis.instruments import before_after, highlighted_questions
 from wellbeing_analysis.instruments.joy import joy_proportion
 from wellbeing_analysis.schema import TABLES
 from wellbeing_analysis.validation import ROW, validate_folder

@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.instruments.aggregate import (
+from wellbeing_analysis.instruments import (
     before_after,
     cronbach_alpha,
     highlighted_questions,
@@ -20,9 +20,8 @@ from wellbeing_analysis.instruments.aggregate import (
     staff_survey_trend,
     summarise_scores,
     wave_changes,
-    welch_difference,
-    wilson_interval,
 )
+from wellbeing_analysis.instruments.stats import welch_difference, wilson_interval
 
 STAR = "*"
 

@@ -5,8 +5,10 @@ Modules:
 
 - ``scoring``: per-response subscale scores, SWEMWBS conversion, NHS Staff Survey 0-10
   scoring and question renumbering;
-- ``aggregate``: group means with CIs, Cronbach's alpha, % meeting cut-offs, item
-  distributions, change between waves, NHS Staff Survey trends (all disclosure-controlled);
+- ``aggregate``: group means with CIs, Cronbach's alpha, % meeting cut-offs;
+- ``items``, ``changes``, ``staff_survey``: item distributions, change between waves or
+  before/after, NHS Staff Survey trends (all disclosure-controlled);
+- ``groups``, ``stats``: grouping and interval statistics they share;
 - ``joy``: marble-jar share of good days, Net Promoter Score;
 - ``exit_stay``: reasons for leaving and staying;
 - ``plot``: the charts.
@@ -16,19 +18,8 @@ cut-offs, V/S/M status) are data in :mod:`wellbeing_analysis.schema.instruments`
 the table schemas.
 """
 
-from wellbeing_analysis.instruments.aggregate import (
-    ItemDistribution,
-    ScoreChange,
-    ScoreSummary,
-    SurveyTrend,
-    before_after,
-    cronbach_alpha,
-    highlighted_questions,
-    item_distribution,
-    staff_survey_trend,
-    summarise_scores,
-    wave_changes,
-)
+from wellbeing_analysis.instruments.aggregate import ScoreSummary, summarise_scores
+from wellbeing_analysis.instruments.changes import ScoreChange, before_after, wave_changes
 from wellbeing_analysis.instruments.exit_stay import (
     ReasonCounts,
     TopReasons,
@@ -41,6 +32,7 @@ from wellbeing_analysis.instruments.joy import (
     joy_proportion,
     net_promoter_score,
 )
+from wellbeing_analysis.instruments.items import ItemDistribution, item_distribution
 from wellbeing_analysis.instruments.scoring import (
     item_scores,
     nss_item_score,
@@ -56,6 +48,12 @@ from wellbeing_analysis.instruments.scoring import (
     swemwbs_metric,
     to_2021_numbering,
 )
+from wellbeing_analysis.instruments.staff_survey import (
+    SurveyTrend,
+    highlighted_questions,
+    staff_survey_trend,
+)
+from wellbeing_analysis.instruments.stats import cronbach_alpha
 from wellbeing_analysis.schema.instruments import (
     HIGHLIGHTED_QUESTIONS,
     INSTRUMENTS,

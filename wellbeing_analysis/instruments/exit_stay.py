@@ -18,7 +18,7 @@ import pandas as pd
 from wellbeing_analysis.constants import SUPPRESS_COUNT_BELOW, TOP_REASONS_COUNT
 from wellbeing_analysis.disclosure import suppress
 from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.instruments.aggregate import NOT_STATED, _check_by, _records
+from wellbeing_analysis.instruments.groups import NOT_STATED, check_by, records
 
 #: Period aliases: pandas period frequencies, plus 'FY' for the NHS financial year
 #: (April-March, labelled by the year it ends in, e.g. FY2024 = April 2023-March 2024).
@@ -34,7 +34,7 @@ def _prepare(reasons: pd.DataFrame, kind: str, voluntary_only: bool, by: Sequenc
         raise InputError("exit/stay reasons need column(s) " + ", ".join(map(repr, missing)))
     if kind not in KINDS:
         raise InputError(f"kind must be 'leaving' or 'staying', got {kind!r}")
-    by = _check_by(reasons, by, "exit/stay reasons")
+    by = check_by(reasons, by, "exit/stay reasons")
     cols = list(dict.fromkeys([*_COLUMNS, *by] + (["voluntary"] if voluntary_only else [])))
     if voluntary_only and "voluntary" not in reasons.columns:
         raise InputError("voluntary leavers' reasons need the 'voluntary' column")
@@ -80,7 +80,7 @@ class ReasonCounts:
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "period": self.period, "by": list(self.by),
-                "table": _records(self.table)}
+                "table": records(self.table)}
 
     def plot(self, ax=None, *, top: int = TOP_REASONS_COUNT):
         """Share of records citing each of the ``top`` categories, per period."""
@@ -146,7 +146,7 @@ class TopReasons:
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "voluntary_only": self.voluntary_only,
-                "table": _records(self.table)}
+                "table": records(self.table)}
 
     def plot(self, ax=None):
         """Horizontal bars of the share of records citing each top reason."""

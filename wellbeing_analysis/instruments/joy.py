@@ -25,13 +25,8 @@ from wellbeing_analysis.constants import (
 from wellbeing_analysis.disclosure import min_group_size as _min_group_size
 from wellbeing_analysis.disclosure import numeric, suppress
 from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.instruments.aggregate import (
-    NOT_STATED,
-    _check_by,
-    _partition,
-    _records,
-    wilson_interval,
-)
+from wellbeing_analysis.instruments.groups import NOT_STATED, check_by, partition, records
+from wellbeing_analysis.instruments.stats import wilson_interval
 
 #: Accepted ``freq`` values: weekly (as tallied) or calendar month.
 JOY_FREQUENCIES = ("W", "M")
@@ -63,7 +58,7 @@ class JoyProportion:
                      median_pct_good=("pct_good", "median")).reset_index()
 
     def to_dict(self) -> dict:
-        return {"freq": self.freq, "by": list(self.by), "table": _records(self.table)}
+        return {"freq": self.freq, "by": list(self.by), "table": records(self.table)}
 
     def plot(self, ax=None, *, intervention_date=None):
         """Run chart of the % of good days with its median; returns the Axes."""
@@ -94,7 +89,7 @@ def joy_proportion(
     missing = [c for c in ("week_start", "good_days", "total_days") if c not in tallies.columns]
     if missing:
         raise InputError("joy tallies need column(s) " + ", ".join(map(repr, missing)))
-    by = _check_by(tallies, by, "joy tallies")
+    by = check_by(tallies, by, "joy tallies")
     t = tallies.copy()
     good = pd.to_numeric(t["good_days"], errors="coerce")
     total = pd.to_numeric(t["total_days"], errors="coerce")
@@ -133,7 +128,7 @@ class NetPromoter:
         return self.table
 
     def to_dict(self) -> dict:
-        return {"by": list(self.by), "table": _records(self.table)}
+        return {"by": list(self.by), "table": records(self.table)}
 
     def plot(self, ax=None):
         """NPS per wave with its CI; returns the Axes."""
@@ -160,7 +155,7 @@ def net_promoter_score(
     """
     if column not in data.columns:
         raise InputError(f"no column {column!r} with 0-10 answers")
-    by = _check_by(data, by, "data")
+    by = check_by(data, by, "data")
     x = pd.to_numeric(data[column], errors="coerce")
     bad = data[column].notna() & (x.isna() | (x < 0) | (x > 10) | (x % 1 != 0))
     if bad.any():
@@ -191,5 +186,5 @@ def net_promoter_score(
                             dependent_columns=["pct_promoters", "pct_detractors", "pct_passives",
                                                "nps", "ci_low", "ci_high"],
                             threshold=min_group_size,
-                            partition_columns=_partition(list(by), []))
+                            partition_columns=partition(list(by), []))
     return NetPromoter(table, tuple(by), min_group_size, confidence)

@@ -63,7 +63,7 @@ def nss_question_table() -> pd.DataFrame:
 # ---------------------------------------------------------------------------
 # Reading and checking item columns
 # ---------------------------------------------------------------------------
-def _instrument(name: str | Instrument) -> Instrument:
+def resolve_instrument(name: str | Instrument) -> Instrument:
     if isinstance(name, Instrument):
         return name
     try:
@@ -184,7 +184,7 @@ def _row_codings(
     return per_row, problems
 
 
-def _read(
+def read_items(
     data: pd.DataFrame, inst: Instrument, coding: str | None, source: str
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Checked raw codes, the reversal mask and the per-row coding (raises InputError)."""
@@ -200,7 +200,7 @@ def _read(
     return values, reverse, per_row
 
 
-def _apply_scoring(values: pd.DataFrame, reverse: np.ndarray, inst: Instrument) -> pd.DataFrame:
+def apply_scoring(values: pd.DataFrame, reverse: np.ndarray, inst: Instrument) -> pd.DataFrame:
     """Reverse (min + max - x) where required, then rescale when the instrument says so."""
     x = values.to_numpy(dtype=float)
     scored = np.where(reverse, inst.scale_min + inst.scale_max - x, x)
@@ -224,9 +224,9 @@ def item_scores(
     1-7 scale); the coding is ``coding`` if given, else the row's ``<name>_coding`` column,
     else the instrument's only coding. Raises InputError listing every bad cell.
     """
-    inst = _instrument(instrument)
-    values, reverse, _ = _read(data, inst, coding, source)
-    return _apply_scoring(values, reverse, inst)
+    inst = resolve_instrument(instrument)
+    values, reverse, _ = read_items(data, inst, coding, source)
+    return apply_scoring(values, reverse, inst)
 
 
 # ---------------------------------------------------------------------------
@@ -321,7 +321,7 @@ def score_responses(
     ``keep`` defaults to whichever of wave_date, team and staff_group are present. Raises
     InputError (naming file ``source``, row, column, value) for any bad input.
     """
-    inst = _instrument(instrument)
+    inst = resolve_instrument(instrument)
     _check_share(inst, min_share)
     if id_column not in data.columns:
         raise InputError(f"{source}: required column {id_column!r} is missing; the file has: "

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from wellbeing_analysis import cli
-from wellbeing_analysis.templates import write_templates
+from wellbeing_analysis.data_templates import write_examples
 from wellbeing_analysis.workforce import CORE_COLUMNS
 
 CORE_TABLES = ("staff_spells", "absence_episodes", "exit_stay_reasons", "interventions",
@@ -24,7 +24,7 @@ def squash(text: str) -> str:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     d = tmp_path / "data"
-    write_templates(d, with_dictionary=False)
+    write_examples(d, with_dictionary=False)
     for path in d.glob("*.csv"):
         if path.stem not in CORE_TABLES:
             path.unlink()

@@ -10,7 +10,7 @@ import pytest
 from wellbeing_analysis.errors import InputError, ValidationFailed, require_columns
 from wellbeing_analysis.loading import load_service, read_csv
 from wellbeing_analysis.pseudonymise import KEY_ENV_VAR
-from wellbeing_analysis.templates import write_templates
+from wellbeing_analysis.data_templates import write_examples
 from wellbeing_analysis.validation import validate_folder
 from wellbeing_analysis.workforce import monthly_indicators, service_monthly_indicators
 
@@ -34,7 +34,7 @@ KEY = "0123456789abcdef"
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     d = tmp_path / "data"
-    write_templates(d, with_dictionary=False)
+    write_examples(d, with_dictionary=False)
     for path in d.glob("*.csv"):  # the foundation's tables only
         if path.stem not in ("staff_spells", "absence_episodes", "exit_stay_reasons",
                              "interventions", "pdsa_cycles"):

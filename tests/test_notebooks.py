@@ -1,9 +1,10 @@
 """The committed report notebooks are thin and clean: no outputs or execution counts, one
-``parameters`` cell defining ``params_file``, then one cell that imports and constructs
-the report and one cell per ``report.<section>()`` call (no logic: everything lives in
-the library, where it is tested). Every method a notebook calls exists on its report
-class. (That each of the class's SECTIONS is rendered is checked on the rendered HTML in
-test_reports_e2e.)"""
+``parameters`` cell defining ``params_file`` and ``bundle``, then one cell that imports and
+constructs the report and one cell per ``report.<method>()`` call (no logic: everything
+lives in the library, where it is tested). The calls are exactly the catalogue's front
+matter and then the report class's declared sections, in order: sections are declared once
+(``Report.SECTIONS``) and the notebooks follow that declaration. (That each section is
+rendered is checked on the rendered HTML in test_reports_e2e.)"""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ import nbformat
 import pytest
 
 from wellbeing_analysis.reporting.base import Report
-from wellbeing_analysis.reporting.runner import NOTEBOOK_DIR, REMOVE_TAGS, REPORTS
+from wellbeing_analysis.reporting.catalogue import FRONT_MATTER, REPORTS
+from wellbeing_analysis.reporting.runner import REMOVE_TAGS, notebook_path
 
-NOTEBOOKS = {key: NOTEBOOK_DIR / name for key, (name, _) in REPORTS.items()}
+NOTEBOOKS = {key: notebook_path(spec) for key, spec in REPORTS.items()}
 #: The class each report's notebook must construct.
-CLASSES = {"baseline": "BaselineReport", "pdsa": "PDSAReport",
-           "evaluation": "EvaluationReport"}
+CLASSES = {key: spec.class_path.split(":")[1] for key, spec in REPORTS.items()}
 
 
 def read(key: str) -> nbformat.NotebookNode:
@@ -56,7 +57,7 @@ def test_no_outputs_or_execution_counts_committed(key):
 
 
 @pytest.mark.parametrize("key", list(NOTEBOOKS))
-def test_exactly_one_parameters_cell_defining_params_file(key):
+def test_exactly_one_parameters_cell_defining_params_file_and_bundle(key):
     nb = read(key)
     tagged = [c for c in nb.cells if "parameters" in tags(c)]
     assert len(tagged) == 1, f"{key}: {len(tagged)} cells tagged 'parameters'"
@@ -65,9 +66,10 @@ def test_exactly_one_parameters_cell_defining_params_file(key):
     assert code_cells(nb)[0] is cell  # before any other code
     body = ast.parse(cell.source).body
     names = [t.target.id if isinstance(t, ast.AnnAssign) else t.targets[0].id for t in body]
-    assert names == ["params_file"]
+    assert names == ["params_file", "bundle"]
     value = ast.literal_eval(body[0].value)
     assert isinstance(value, str) and value.endswith(".yaml")
+    assert ast.literal_eval(body[1].value) is None  # only a report run sets the bundle
 
 
 def notebook_plan(key: str) -> tuple[type, list[str]]:
@@ -85,7 +87,8 @@ def notebook_plan(key: str) -> tuple[type, list[str]]:
     assert isinstance(imp, ast.ImportFrom) and imp.module.startswith(
         "wellbeing_analysis.reporting."), f"{key}: {ast.unparse(imp)}"
     assert [a.name for a in imp.names] == [CLASSES[key]] and imp.names[0].asname is None
-    assert ast.unparse(assign) == f"report = {CLASSES[key]}.from_params(params_file)"
+    assert ast.unparse(assign) == (f"report = {CLASSES[key]}.from_params(params_file, "
+                                   "bundle=bundle)")
     cls = getattr(importlib.import_module(imp.module), CLASSES[key])
     assert issubclass(cls, Report)
 
@@ -123,12 +126,17 @@ def test_every_called_method_exists_on_the_report_class(key):
 
 
 @pytest.mark.parametrize("key", list(NOTEBOOKS))
-def test_report_starts_with_title_and_contents_and_ends_with_provenance(key):
+def test_notebook_calls_follow_the_declared_sections_in_order(key):
     cls, methods = notebook_plan(key)
-    assert methods[:2] == ["title", "contents"]
-    assert methods[-1] == "provenance"
-    # one call per section at least (some sections are the report's shared ones)
-    assert len(methods) - 2 >= len(cls.SECTIONS)
+    assert cls is REPORTS[key].report_class()
+    assert methods == [*FRONT_MATTER, *(s.method for s in cls.SECTIONS)]
+    assert cls.SECTIONS[-1].anchor == "provenance"
+
+
+@pytest.mark.parametrize("key", list(NOTEBOOKS))
+def test_section_anchors_are_unique(key):
+    anchors = [s.anchor for s in REPORTS[key].report_class().SECTIONS]
+    assert len(anchors) == len(set(anchors))
 
 
 @pytest.mark.parametrize("key", list(NOTEBOOKS))

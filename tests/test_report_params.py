@@ -25,7 +25,6 @@ ALL = tuple(REPORTS)
 def raw(shared_demo_data, tmp_path) -> dict:
     """Valid demo params (absolute paths; no demo_seed, so a missing folder is an error)."""
     d = demo_params_dict(shared_demo_data, tmp_path / "out")
-    d.pop("demo_seed")
     return d
 
 
@@ -197,12 +196,13 @@ def test_unknown_pdsa_measure_in_pdsa_cycles_csv(raw, tmp_path, shared_demo_data
     cycles.to_csv(data / "pdsa_cycles.csv", index=False)
     raw["data_dir"] = str(data)
     path = write(tmp_path, raw)
-    params, error = preflight(path, ("pdsa",))
-    assert error is not None
-    assert_names(error, str(path.resolve()), "pdsa_cycles.csv", "cycle C3",
+    plan = preflight(path, ("pdsa",))
+    assert plan.error is not None and plan.bundle is None
+    assert_names(plan.error, str(path.resolve()), "pdsa_cycles.csv", "cycle C3",
                  "unknown measure 'absense_rate'", "absence_rate_pct")
     # the other reports do not use the PDSA log
-    assert preflight(path, ("baseline",))[1] is None
+    plan = preflight(path, ("baseline",))
+    assert plan.error is None and Path(plan.bundle).is_file()
 
 
 # ---------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from conftest import build_once
 
 from wellbeing_analysis.cli import main
 from wellbeing_analysis.reporting import runner
-from wellbeing_analysis.reporting.runner import Outcome, run_reports, summarise
+from wellbeing_analysis.reporting.catalogue import REPORTS
+from wellbeing_analysis.reporting.runner import ReportOutcome, run_reports, summarise
 
 PLANTED = "planted failure inside the notebook"
 
@@ -47,10 +48,10 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 # ---------------------------------------------------------------------------
 def test_summary_lists_successes_and_every_failure_with_its_reason():
     outcomes = [
-        Outcome("a.yaml", "Service A", "baseline", ok=True, seconds=3.2, html="a/baseline.html",
+        ReportOutcome("a.yaml", "Service A", "baseline", ok=True, seconds=3.2, html="a/baseline.html",
                 warnings=["a library warning"]),
-        Outcome("b.yaml", "Service B", "baseline", ok=False, error="key 'x': unknown key"),
-        Outcome("c.yaml", "Service C", "baseline", ok=False,
+        ReportOutcome("b.yaml", "Service B", "baseline", ok=False, error="key 'x': unknown key"),
+        ReportOutcome("c.yaml", "Service C", "baseline", ok=False,
                 error="2 problem(s)\n  staff_spells.csv, row 3: bad date"),
     ]
     text = summarise(outcomes)
@@ -89,7 +90,7 @@ def batch(tmp_path_factory, shared_demo_data, make_demo_params):
                                       root / "reports" / "bad_params", reporting_month=12)
         files = [str(p) for p in (good, bad_data, bad_params)]
 
-        recorded: list[list[Outcome]] = []
+        recorded: list[list[ReportOutcome]] = []
         real_run_reports = runner.run_reports
 
         def recording(*args, **kwargs):
@@ -152,13 +153,13 @@ def test_index_across_services_lists_each_service_with_a_known_output_folder(bat
     assert 'href="bad_data/index.html"' in top  # its params were readable
     assert "bad_params" not in top  # its params were not: nowhere to record it
     record = json.loads((batch.root / "reports" / "good" / "run.json").read_text())
-    assert record["pdsa"]["ok"] is True
+    assert record["reports"]["pdsa"]["ok"] is True
 
 
 @pytest.mark.slow
 def test_a_service_whose_data_failed_says_so_on_its_index(batch):
     folder = batch.root / "reports" / "bad_data"
-    record = json.loads((folder / "run.json").read_text())
+    record = json.loads((folder / "run.json").read_text())["reports"]
     assert record["pdsa"]["ok"] is False and "reason_code" in record["pdsa"]["error"]
     assert "last_success" not in record["pdsa"]
     index = (folder / "index.html").read_text(encoding="utf-8")
@@ -168,15 +169,15 @@ def test_a_service_whose_data_failed_says_so_on_its_index(batch):
 # ---------------------------------------------------------------------------
 # Slow: a failed run never replaces the previous good report
 # ---------------------------------------------------------------------------
-def failing_notebooks(folder: Path) -> Path:
-    """A copy of the notebooks in which the PDSA notebook raises part-way through."""
-    shutil.copytree(runner.NOTEBOOK_DIR, folder)
-    path = folder / runner.REPORTS["pdsa"][0]
-    nb = nbformat.read(path, as_version=4)
+def failing_notebook(folder: Path) -> Path:
+    """A copy of the PDSA notebook that raises part-way through."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / REPORTS["pdsa"].notebook
+    nb = nbformat.read(runner.notebook_path(REPORTS["pdsa"]), as_version=4)
     construct = next(i for i, c in enumerate(nb.cells) if "from_params" in c.source)
     nb.cells.insert(construct + 3, nbformat.v4.new_code_cell(f"raise RuntimeError({PLANTED!r})"))
     nbformat.write(nb, path)
-    return folder
+    return path
 
 
 @pytest.mark.slow
@@ -191,7 +192,7 @@ def test_a_failed_run_never_replaces_the_previous_good_report(
     [first] = run_reports([params], ("pdsa",), jobs=1, progress=False)
     assert first.ok, first.error
     good = snapshot(out / "_notebooks") | {"pdsa.html": (out / "pdsa.html").read_bytes()}
-    good_success = json.loads((out / "run.json").read_text())["pdsa"]["last_success"]
+    good_success = json.loads((out / "run.json").read_text())["reports"]["pdsa"]["last_success"]
 
     def assert_previous_report_kept() -> None:
         assert (out / "pdsa.html").read_bytes() == good["pdsa.html"]
@@ -202,17 +203,18 @@ def test_a_failed_run_never_replaces_the_previous_good_report(
         index = (out / "index.html").read_text(encoding="utf-8")
         assert 'href="pdsa.html"' in index
         assert "failed; the previous report is shown" in index
-        entry = json.loads((out / "run.json").read_text())["pdsa"]
+        entry = json.loads((out / "run.json").read_text())["reports"]["pdsa"]
         assert entry["ok"] is False and entry["last_success"] == good_success
         return entry
 
     # 2. the notebook fails while executing (preflight passed)
-    monkeypatch.setattr(runner, "NOTEBOOK_DIR", failing_notebooks(tmp_path / "notebooks"))
+    failing = failing_notebook(tmp_path / "notebooks")
+    monkeypatch.setattr(runner, "notebook_path", lambda spec: failing)
     [failed] = run_reports([params], ("pdsa",), jobs=1, progress=False)
     assert not failed.ok
     assert failed.error == f"RuntimeError: {PLANTED}"
     assert f"RuntimeError: {PLANTED}" in summarise([failed])
-    kept = nbformat.read(out / "_failed" / runner.REPORTS["pdsa"][0], as_version=4)
+    kept = nbformat.read(out / "_failed" / REPORTS["pdsa"].notebook, as_version=4)
     errors = [o for c in kept.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert [e.evalue for e in errors] == [PLANTED]
     assert PLANTED in assert_previous_report_kept()["error"]

@@ -26,7 +26,8 @@ from wellbeing_analysis.reporting.baseline import BaselineReport
 from wellbeing_analysis.reporting.evaluation import EvaluationReport
 from wellbeing_analysis.reporting.params import ReportParams
 from wellbeing_analysis.reporting.pdsa import PDSAReport
-from wellbeing_analysis.reporting.runner import NOTEBOOK_DIR, REPORTS
+from wellbeing_analysis.reporting.catalogue import REPORTS
+from wellbeing_analysis.reporting.runner import notebook_path
 
 pytestmark = pytest.mark.slow
 
@@ -156,7 +157,7 @@ def test_html_exists_and_is_a_complete_page(rendered_demo, report):
 # No code, no errors
 # ---------------------------------------------------------------------------
 def executed_notebook(rendered_demo, report: str):
-    path = rendered_demo.output_dir / "_notebooks" / REPORTS[report][0]
+    path = rendered_demo.output_dir / "_notebooks" / REPORTS[report].notebook
     return nbformat.read(path, as_version=4)
 
 
@@ -305,7 +306,7 @@ def test_report_is_self_contained(rendered_demo, parsed, report):
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize("report", REPORT_KEYS)
 def test_every_section_is_rendered_in_order(parsed, report):
-    anchors = [a for a, _ in REPORT_CLASSES[report].SECTIONS]
+    anchors = [s.anchor for s in REPORT_CLASSES[report].SECTIONS]
     assert parsed[report].h2_ids == ["contents", *anchors]
     contents = [a["href"][1:] for t, a in parsed[report].tags
                 if t == "a" and (a.get("href") or "").startswith("#")]
@@ -428,10 +429,14 @@ def test_index_across_services_links_the_service_index(rendered_demo):
 
 def test_run_record_says_every_report_succeeded(rendered_demo):
     record = json.loads((rendered_demo.output_dir / "run.json").read_text())
-    assert set(record) == set(REPORT_KEYS)
-    for entry in record.values():
+    assert record["service"]["name"] == rendered_demo.params.service_name
+    assert set(record["reports"]) == set(REPORT_KEYS)
+    for key, entry in record["reports"].items():
         assert entry["ok"] is True and entry["error"] is None
         assert entry["last_success"] == entry["last_run"]
+        # exactly what is on disk
+        assert entry["files"] == {"html": f"{key}.html",
+                                  "notebook": f"_notebooks/{REPORTS[key].notebook}"}
 
 
 # ---------------------------------------------------------------------------
@@ -457,7 +462,7 @@ def test_rendering_the_baseline_again_gives_the_same_report(rendered_demo, tmp_p
                                          reports=("baseline",), jobs=1)
     assert outcomes[0]["ok"], outcomes[0]["error"]
     assert params.read_bytes() == rendered_demo.params_file.read_bytes()
-    committed = {c.id for c in nbformat.read(NOTEBOOK_DIR / REPORTS["baseline"][0],
+    committed = {c.id for c in nbformat.read(notebook_path(REPORTS["baseline"]),
                                              as_version=4).cells}
     first = _comparable(rendered_demo.html("baseline"), committed)
     second = _comparable((tmp_path / "reports" / "demo" / "baseline.html").read_text(),

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from wellbeing_analysis.schema import TABLES
-from wellbeing_analysis.templates import DICTIONARY_NAME, data_dictionary, write_templates
+from wellbeing_analysis.data_templates import (
+    DICTIONARY_NAME,
+    data_dictionary,
+    write_examples,
+    write_templates,
+)
 from wellbeing_analysis.validation import validate_folder
 
 COMMITTED = Path(__file__).resolve().parents[1] / "data_templates"
@@ -31,13 +36,28 @@ def test_one_template_per_table_with_the_schema_header():
         assert path.is_file(), f"no template for {name}"
         with path.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.reader(fh))
-        assert rows[0] == list(schema.column_names)
-        assert len(rows) >= 2, f"{name}: the template needs example rows"
-        assert all(len(r) == len(rows[0]) for r in rows)
+        assert rows == [list(schema.column_names)], f"{name}: a template is its header only"
 
 
-def test_committed_templates_validate_without_errors():
+def test_templates_can_never_pass_as_a_services_data(tmp_path):
+    """A template left in a data folder is never read as data: a folder of templates is
+    refused (no staff spells), and beside real HR files the other templates add no rows."""
     report = validate_folder(COMMITTED)
+    assert not report.ok
+    assert "no data rows" in report.errors.set_index("file").loc["staff_spells.csv", "problem"]
+    write_examples(tmp_path)  # stands for a service's own HR files
+    for name in TABLES:
+        if name not in ("staff_spells", "absence_episodes"):
+            (tmp_path / f"{name}.csv").write_bytes((COMMITTED / f"{name}.csv").read_bytes())
+    mixed = validate_folder(tmp_path)
+    assert mixed.ok, mixed.format()
+    for name in TABLES:
+        if name not in ("staff_spells", "absence_episodes"):
+            assert mixed.tables[name].empty, name
+
+
+def test_examples_validate_without_errors(tmp_path):
+    report = validate_folder(write_examples(tmp_path)[0].parent)
     assert report.ok, report.format()
     assert set(report.tables) == set(TABLES)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from wellbeing_analysis.templates import write_templates
+from wellbeing_analysis.data_templates import write_examples
 from wellbeing_analysis.validation import read_raw, validate_folder
 
 FOUNDATION_TABLES = ("staff_spells", "absence_episodes", "exit_stay_reasons", "interventions",
@@ -46,7 +46,7 @@ def write(path: Path, header: str, rows: list[str], *, newline: str = "\n",
 def data_dir(tmp_path: Path) -> Path:
     """A valid data folder: the templates, with our own spells and episodes."""
     d = tmp_path / "data"
-    write_templates(d, with_dictionary=False)
+    write_examples(d, with_dictionary=False)
     for path in d.glob("*.csv"):  # keep the foundation's tables (surveys are tested elsewhere)
         if path.stem not in FOUNDATION_TABLES:
             path.unlink()
@@ -251,11 +251,29 @@ def test_empty_file(data_dir, content):
     assert problem["problem"] == "the file is empty"
 
 
-def test_header_only_file(data_dir):
+def test_header_only_absence_file_means_no_sickness_and_is_valid(data_dir):
     write(data_dir / "absence_episodes.csv", EPISODES_HEADER, [], trailing="\n")
     report = validate_folder(data_dir, extract_date="2024-12-31")
-    problem = one_problem(report, "absence_episodes.csv", None, None)
-    assert "no data rows" in problem["problem"]
+    assert report.ok, report.format()
+    problem = one_problem(report, "absence_episodes.csv", None, None, severity="warning")
+    assert "no data rows" in problem["problem"] and "no sickness absence" in problem["problem"]
+    assert report.tables["absence_episodes"].empty
+
+
+def test_header_only_staff_spells_is_refused(data_dir):
+    (data_dir / "staff_spells.csv").write_text(
+        (data_dir / "staff_spells.csv").read_text().splitlines()[0] + "\n")
+    report = validate_folder(data_dir, extract_date="2024-12-31")
+    problem = one_problem(report, "staff_spells.csv", None, None)
+    assert "no data rows" in problem["problem"] and "put the extract's rows" in problem["problem"]
+
+
+def test_header_only_optional_table_is_treated_as_absent(data_dir):
+    text = (data_dir / "interventions.csv").read_text().splitlines()[0] + "\n"
+    (data_dir / "interventions.csv").write_text(text)
+    report = validate_folder(data_dir, extract_date="2024-12-31")
+    problem = one_problem(report, "interventions.csv", None, None, severity="warning")
+    assert "treated as absent" in problem["problem"]
 
 
 def test_missing_required_table(data_dir):

@@ -23,6 +23,9 @@ MONTH_FORMAT = "%Y-%m"
 EARLIEST_PLAUSIBLE_DATE = "1948-07-05"
 #: Spreadsheet row of the header: data row i (0-based) is shown as row i + 2.
 HEADER_ROW_NUMBER = 1
+#: The synthetic demo services (name -> generator seed): ``wellbeing demo`` writes their data
+#: into ``data/<name>`` and their params ship as ``params/<name>.yaml``.
+DEMO_SERVICES: dict[str, int] = {"demo": 20240401, "riverside": 7, "hillcrest": 11}
 
 # ---------------------------------------------------------------------------
 # Workforce metrics (metrics.md)

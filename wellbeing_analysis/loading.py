@@ -9,9 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from wellbeing_analysis.errors import InputError, ValidationFailed, require_columns
+from wellbeing_analysis.errors import (
+    IDENTIFIER_COLUMNS,
+    InputError,
+    ValidationFailed,
+    require_columns,
+)
 from wellbeing_analysis.pseudonymise import pseudonymise
-from wellbeing_analysis.validation import ROW, FileInfo, validate_folder
+from wellbeing_analysis.validation import ROW, FileInfo, ValidationReport, validate_folder
 
 
 def read_csv(path: str | Path, **kwargs) -> pd.DataFrame:
@@ -95,6 +100,15 @@ def load_service(
     report = validate_folder(data_dir, extract_date=extract_date)
     if not report.ok:
         raise ValidationFailed(report.problems)
+    return service_from_report(report, pseudonym_key=pseudonym_key)
+
+
+def service_from_report(report: ValidationReport, *, pseudonym_key: str | None = None
+                        ) -> ServiceData:
+    """The service data of a clean validation report: staff IDs pseudonymised, the
+    spreadsheet row-number column dropped (the report's tables are not changed)."""
+    if not report.ok:
+        raise ValidationFailed(report.problems)
     tables = {}
     for name, df in report.tables.items():
         df = df.drop(columns=ROW).reset_index(drop=True)
@@ -102,12 +116,14 @@ def load_service(
             df[column] = pseudonymise(df[column], key=pseudonym_key)
         tables[name] = df
     return ServiceData(
-        data_dir=Path(data_dir),
+        data_dir=Path(report.data_dir),
         extract_date=report.extract_date,
         extract_date_inferred=report.extract_date_inferred,
         tables=tables,
         files=report.files,
-        warnings=report.warnings.reset_index(drop=True),
+        # identifiers never travel with the warnings (row and column locate the cell)
+        warnings=report.warnings.assign(value=report.warnings["value"].where(
+            ~report.warnings["column"].isin(IDENTIFIER_COLUMNS))).reset_index(drop=True),
     )
 
 

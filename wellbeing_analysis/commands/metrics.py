@@ -23,14 +23,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from wellbeing_analysis.folders import check_output_file
     from wellbeing_analysis.loading import load_service
-    from wellbeing_analysis.reporting.io import write_atomic_text
+    from wellbeing_analysis.reporting.io import safe_csv_text, write_atomic_text
     from wellbeing_analysis.workforce import service_monthly_indicators
 
+    out = Path(args.out)
+    check_output_file(out, data_dir=Path(args.data_dir))
     service = load_service(args.data_dir, extract_date=args.extract_date)
     table = service_monthly_indicators(service, by=args.by)
-    out = Path(args.out)
-    write_atomic_text(out, table.to_csv(index=False, float_format="%.4f"))
+    write_atomic_text(out, safe_csv_text(table, float_format="%.4f"))
     note = " (extract date inferred from the data)" if service.extract_date_inferred else ""
     print(f"wrote {len(table)} rows to {out}; extract date {service.extract_date.date()}{note}")
     return 0

@@ -5,16 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 
-CHOICES = ("baseline", "pdsa", "evaluation", "all")
+from wellbeing_analysis.reporting.catalogue import REPORTS
+
+#: Every report by its key, or all of them.
+CHOICES = (*REPORTS, "all")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "report", help="render reports (HTML) for one or many services",
-        description="Validate each service's params and data, execute the report notebooks "
-        "with papermill and render them to HTML without code (nbconvert). One failing service "
-        "does not stop the others; a summary lists every failure and the exit code is 1 if "
-        "any failed. A failed report never replaces the previous good one.")
+        description="Validate each service's params and data once, execute the report "
+        "notebooks with papermill and render them to HTML without code (nbconvert). One "
+        "failing service does not stop the others; a summary lists every failure and the exit "
+        "code is 1 if any failed. A failed report never replaces the previous good one. "
+        "Reports are written only into each service's own output folder.")
     p.add_argument("which", choices=CHOICES, help="which report(s) to render")
     p.add_argument("params", nargs="+", metavar="PARAMS.yaml", help="one params file per service")
     p.add_argument("--jobs", type=int, default=1, metavar="N",
@@ -25,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from wellbeing_analysis.errors import InputError
-    from wellbeing_analysis.reporting.runner import REPORTS, run_reports, summarise
+    from wellbeing_analysis.reporting.runner import run_reports, summarise
 
     if args.jobs < 1:
         raise InputError("--jobs must be at least 1")

@@ -17,12 +17,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("data_dir", metavar="DATA_DIR", help="folder holding the input tables")
     p.add_argument("--extract-date", type=iso_date, metavar="YYYY-MM-DD",
                    help="date the extract was taken (default: the latest date in the data)")
+    p.add_argument("--all", action="store_true",
+                   help="list every problem (by default each kind of problem shows its first "
+                   "rows and a count of the rest)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from wellbeing_analysis.errors import PROBLEMS_SHOWN_PER_RULE
     from wellbeing_analysis.validation import validate_folder
 
     report = validate_folder(args.data_dir, extract_date=args.extract_date)
-    print(report.format())
+    print(report.format(per_rule=None if args.all else PROBLEMS_SHOWN_PER_RULE))
     return 0 if report.ok else 1

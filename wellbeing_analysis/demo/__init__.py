@@ -6,6 +6,12 @@
 - :mod:`.surveys`: the survey tables, exit/stay reasons and joy-at-work tallies.
 """
 
-from wellbeing_analysis.demo.service import COMPARISON_FILE, DEFAULT_SEED, STORY, generate_demo
+from wellbeing_analysis.demo.service import (
+    COMPARISON_FILE,
+    DEFAULT_SEED,
+    STORY,
+    demo_files,
+    generate_demo,
+)
 
-__all__ = ["COMPARISON_FILE", "DEFAULT_SEED", "STORY", "generate_demo"]
+__all__ = ["COMPARISON_FILE", "DEFAULT_SEED", "STORY", "demo_files", "generate_demo"]

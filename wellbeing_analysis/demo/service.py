@@ -31,10 +31,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wellbeing_analysis.constants import DEMO_SERVICES
 from wellbeing_analysis.demo.surveys import generate_survey_tables
 from wellbeing_analysis.schema import TABLES
 
-DEFAULT_SEED = 20240401
+DEFAULT_SEED = DEMO_SERVICES["demo"]
 #: The comparison series written beside the demo tables (not an input table: named in params).
 COMPARISON_FILE = "comparison_sickness_absence.csv"
 
@@ -399,6 +400,11 @@ def signal_ar1(shocks: np.ndarray, rho: float) -> np.ndarray:
 
 def _fmt(dates: pd.Series, fmt: str) -> pd.Series:
     return dates.dt.strftime(fmt).fillna("")
+
+
+def demo_files() -> list[str]:
+    """The names :func:`generate_demo` may write in its folder."""
+    return [f"{name}.csv" for name in TABLES] + [COMPARISON_FILE, "truth.json"]
 
 
 def generate_demo(out_dir: str | Path, *, seed: int = DEFAULT_SEED) -> Path:

@@ -26,13 +26,13 @@ from wellbeing_analysis.instruments.exit_stay import (
     reason_counts,
     top_reasons,
 )
+from wellbeing_analysis.instruments.items import ItemDistribution, item_distribution
 from wellbeing_analysis.instruments.joy import (
     JoyProportion,
     NetPromoter,
     joy_proportion,
     net_promoter_score,
 )
-from wellbeing_analysis.instruments.items import ItemDistribution, item_distribution
 from wellbeing_analysis.instruments.scoring import (
     item_scores,
     nss_item_score,

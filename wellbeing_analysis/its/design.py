@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wellbeing_analysis.constants import ITS_MIN_SEGMENT_POINTS, ITS_MIN_POINTS_EACH_SIDE
+from wellbeing_analysis.constants import ITS_MIN_POINTS_EACH_SIDE, ITS_MIN_SEGMENT_POINTS
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.its.inputs import Prepared
 from wellbeing_analysis.its.options import ITSOptions

@@ -1,7 +1,16 @@
 """Report running: params, papermill execution, nbconvert rendering, atomic output."""
 
+from __future__ import annotations
+
+from functools import cache
 from pathlib import Path
 
-#: The source tree's root (notebooks/ and params/ live here): paths come from the package's
-#: own location, not the working directory.
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+@cache
+def source_checkout() -> Path | None:
+    """The source checkout the package runs from (its root holds ``pyproject.toml`` and
+    ``params/``), or None when the package is installed (e.g. from a wheel)."""
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "wellbeing_analysis").is_dir():
+        return root
+    return None

@@ -12,6 +12,7 @@ import pandas as pd
 from wellbeing_analysis.indicators import INDICATORS
 from wellbeing_analysis.reporting import blocks as b
 from wellbeing_analysis.reporting import provenance as prov
+from wellbeing_analysis.reporting.catalogue import STATUS_METADATA, Section
 from wellbeing_analysis.reporting.context import ReportContext
 from wellbeing_analysis.reporting.measures import measure_series
 from wellbeing_analysis.style import apply_style
@@ -25,8 +26,8 @@ def month_label(month: str | pd.Period | pd.Timestamp) -> str:
 class Report:
     """Base of the three reports: construct with :meth:`from_params` in a notebook."""
 
-    #: (anchor, heading) of each section, in order; subclasses fill this in.
-    SECTIONS: tuple[tuple[str, str], ...] = ()
+    #: The report's sections, in order (anchor, heading, method); subclasses fill this in.
+    SECTIONS: tuple[Section, ...] = ()
     TITLE = "Report"
 
     def __init__(self, ctx: ReportContext) -> None:
@@ -35,12 +36,14 @@ class Report:
         apply_style()
 
     @classmethod
-    def from_params(cls, params_file: str) -> Report:
-        return cls(ReportContext.from_params(params_file))
+    def from_params(cls, params_file: str, *, bundle: str | None = None) -> Report:
+        """The report for a params file; in a report run, ``bundle`` is the run's validated
+        data (the service is validated once per run, not once per report)."""
+        return cls(ReportContext.from_params(params_file, bundle=bundle))
 
     # -- shared sections ------------------------------------------------------------------
     def section_heading(self, anchor: str) -> b.Block:
-        title = dict(self.SECTIONS)[anchor]
+        title = next(s.heading for s in self.SECTIONS if s.anchor == anchor)
         return b.heading(title, 2, anchor)
 
     def title(self) -> b.Block:
@@ -50,8 +53,8 @@ class Report:
         return b.Block(f"<h1>{b.esc(self.TITLE)}</h1>") + b.paragraph(sub, css="subtitle")
 
     def contents(self) -> b.Block:
-        items = "".join(f'<li><a href="#{b.esc(a)}">{b.esc(t)}</a></li>'
-                        for a, t in self.SECTIONS)
+        items = "".join(f'<li><a href="#{b.esc(s.anchor)}">{b.esc(s.heading)}</a></li>'
+                        for s in self.SECTIONS)
         return b.Block(f'<nav class="contents" aria-label="Contents"><h2 id="contents">'
                        f"Contents</h2><ol>{items}</ol></nav>")
 
@@ -104,7 +107,14 @@ class Report:
         ]
         if notes:
             parts.append(b.details("Technical notes from the analysis", b.bullets(notes)))
+        # the runner records the report's status (e.g. a caveat) from this metadata
+        parts.append(b.Block("", metadata={STATUS_METADATA: self.status()}))
         return b.join(parts)
+
+    def status(self) -> str:
+        """'ok', or a short caveat the runner shows beside the report (subclasses say when
+        the data could not support part of the report)."""
+        return "ok"
 
     # -- SPC charts of indicators ---------------------------------------------------------
     def spc_for(self, name: str, *, start: str | None = None, fix_after: int | None = None,

@@ -11,6 +11,7 @@ from wellbeing_analysis import narrative
 from wellbeing_analysis.indicators import INDICATORS, window_rate
 from wellbeing_analysis.reporting import blocks as b
 from wellbeing_analysis.reporting.base import Report, month_label
+from wellbeing_analysis.reporting.catalogue import Section
 from wellbeing_analysis.style import NHS_BLUE, NHS_DARK_GREY, NHS_ORANGE
 from wellbeing_analysis.workforce import (
     absence_by_reason,
@@ -29,13 +30,13 @@ class BaselineReport(Report):
 
     TITLE = "Staff wellbeing baseline"
     SECTIONS = (
-        ("summary", "Summary"),
-        ("absence", "Sickness absence"),
-        ("turnover", "Leavers, turnover and stability"),
-        ("teams", "Teams and staff groups"),
-        ("surveys", "Staff experience surveys"),
-        ("data-quality", "Data quality and coverage"),
-        ("provenance", "How this report was produced"),
+        Section("summary", "Summary", "overview"),
+        Section("absence", "Sickness absence", "absence"),
+        Section("turnover", "Leavers, turnover and stability", "turnover"),
+        Section("teams", "Teams and staff groups", "teams"),
+        Section("surveys", "Staff experience surveys", "surveys"),
+        Section("data-quality", "Data quality and coverage", "data_quality"),
+        Section("provenance", "How this report was produced", "provenance"),
     )
 
     # -- computed once --------------------------------------------------------------------
@@ -68,7 +69,7 @@ class BaselineReport(Report):
                                  extract_date=self.ctx.service.extract_date, start=s, end=e)
 
     # -- sections -----------------------------------------------------------------------
-    def summary(self) -> b.Block:
+    def overview(self) -> b.Block:
         """Headline figures and the plain-English reading of each indicator."""
         n = self.params.reporting_months
         cards = [

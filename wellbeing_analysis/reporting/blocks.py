@@ -25,18 +25,21 @@ FIGURE_DPI = 110
 
 @dataclass(frozen=True)
 class Block:
-    """A piece of report HTML."""
+    """A piece of report HTML, with optional display metadata (e.g. the report's status,
+    which the runner reads from the executed notebook)."""
 
     html: str
+    metadata: dict | None = None
 
-    def _repr_html_(self) -> str:
-        return self.html
+    def _repr_html_(self) -> str | tuple[str, dict]:
+        return self.html if not self.metadata else (self.html, self.metadata)
 
     def __repr__(self) -> str:  # the plain-text twin of the HTML output: short, not a copy
         return f"<report block: {len(self.html):,} characters of HTML>"
 
     def __add__(self, other: Block) -> Block:
-        return Block(self.html + other.html)
+        merged = {**(self.metadata or {}), **(other.metadata or {})} or None
+        return Block(self.html + other.html, merged)
 
 
 def esc(text: object) -> str:
@@ -49,7 +52,9 @@ def slug(text: str) -> str:
 
 def join(blocks: Iterable[Block | None]) -> Block:
     """Concatenate blocks (None entries are skipped)."""
-    return Block("".join(b.html for b in blocks if b is not None))
+    blocks = [b for b in blocks if b is not None]
+    merged = {k: v for b in blocks for k, v in (b.metadata or {}).items()} or None
+    return Block("".join(b.html for b in blocks), merged)
 
 
 def heading(text: str, level: int = 2, anchor: str | None = None) -> Block:

@@ -74,7 +74,7 @@ def check_report_inputs(params, report, reports: Sequence[str]) -> None:
                 problems.append(f"key 'pdsa.cycle': no cycle {params.pdsa.cycle!r} in "
                                 "pdsa_cycles.csv")
             from wellbeing_analysis.indicators import INDICATORS
-            from wellbeing_analysis.reporting.surveys import SURVEY_MEASURES
+            from wellbeing_analysis.reporting.measures import SURVEY_MEASURES
 
             known = set(INDICATORS) | set(SURVEY_MEASURES)
             for cycle_id, measure in zip(cycles["cycle_id"], cycles["measure"], strict=True):

@@ -1,8 +1,14 @@
 """What every report starts from: validated params, the validated and pseudonymised service
-data, and the monthly indicator tables (service, by team, by staff group)."""
+data, and the monthly indicator tables (service, by team, by staff group).
+
+In a report run the service is validated once, before any kernel starts, and handed to the
+notebooks as a :class:`RunBundle` file in the run's staging folder (removed when the run
+ends); a notebook opened in JupyterLab without a bundle validates the data itself.
+"""
 
 from __future__ import annotations
 
+import pickle
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,28 +19,44 @@ from pathlib import Path
 import pandas as pd
 
 from wellbeing_analysis.loading import ServiceData, load_service
-from wellbeing_analysis.reporting import PROJECT_ROOT
+from wellbeing_analysis.reporting import source_checkout
 from wellbeing_analysis.reporting.params import ReportParams, load_params
 from wellbeing_analysis.workforce import monthly_indicators
 
 
 def resolve_params_path(path: str | Path) -> Path:
-    """A params path as given, or relative to the project root (so a notebook opened in
-    JupyterLab from ``notebooks/`` finds ``params/demo.yaml`` too)."""
+    """A params path as given, or relative to the source checkout's root (so a notebook
+    opened in JupyterLab from ``notebooks/`` finds ``params/demo.yaml`` too)."""
     p = Path(path)
-    if p.is_absolute() or p.exists():
+    root = source_checkout()
+    if p.is_absolute() or p.exists() or root is None:
         return p
-    candidate = PROJECT_ROOT / p
+    candidate = root / p
     return candidate if candidate.exists() else p
 
 
-def ensure_demo_data(params: ReportParams) -> None:
-    """Generate the synthetic demo data when the params say the folder holds it and it is
-    missing (the demo works out of the box on a fresh clone)."""
-    if params.demo_seed is not None and not (params.data_path / "staff_spells.csv").exists():
-        from wellbeing_analysis.demo import generate_demo
+@dataclass(frozen=True)
+class RunBundle:
+    """The params and the validated, pseudonymised service of one run, written once by the
+    runner's preflight and read by each report's kernel (never re-validated there). It holds
+    pseudonymised row-level data: it lives only in the run's staging folder."""
 
-        generate_demo(params.data_path, seed=params.demo_seed)
+    params: ReportParams
+    service: ServiceData
+
+    def save(self, path: Path) -> Path:
+        with path.open("wb") as fh:
+            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        return path
+
+    @staticmethod
+    def load(path: str | Path) -> RunBundle:
+        # only files the runner itself wrote into its own staging folder are read here
+        with Path(path).open("rb") as fh:
+            bundle = pickle.load(fh)  # noqa: S301 - see above
+        if not isinstance(bundle, RunBundle):
+            raise TypeError(f"{path} is not a run bundle")
+        return bundle
 
 
 @dataclass
@@ -44,11 +66,16 @@ class ReportContext:
     params: ReportParams
     service: ServiceData
     notes: list[str] = field(default_factory=list)
+    #: 'run bundle' when the data were validated once by the runner, else 'data folder'
+    loaded_from: str = "data folder"
 
     @classmethod
-    def from_params(cls, params_file: str | Path) -> ReportContext:
+    def from_params(cls, params_file: str | Path, *, bundle: str | Path | None = None
+                    ) -> ReportContext:
+        if bundle is not None:
+            run = RunBundle.load(bundle)
+            return cls(params=run.params, service=run.service, loaded_from="run bundle")
         params = load_params(resolve_params_path(params_file))
-        ensure_demo_data(params)
         service = load_service(params.data_path, extract_date=params.extract_timestamp)
         return cls(params=params, service=service)
 

@@ -19,6 +19,7 @@ from wellbeing_analysis.evaluation import (
 )
 from wellbeing_analysis.reporting import blocks as b
 from wellbeing_analysis.reporting.base import Report, month_label
+from wellbeing_analysis.reporting.catalogue import Section
 from wellbeing_analysis.schema import STRATEGY_OBJECTIVES
 
 _FAMILY_NAMES = {
@@ -39,16 +40,16 @@ class EvaluationReport(Report):
 
     TITLE = "Intervention evaluation"
     SECTIONS = (
-        ("summary", "Summary"),
-        ("intervention", "The intervention"),
-        ("absence", "Sickness absence"),
-        ("leavers", "Leavers"),
-        ("checks", "Checks on the models"),
-        ("sensitivity", "Sensitivity analyses"),
-        ("power", "How much data is enough?"),
-        ("method", "Method"),
-        ("data-quality", "Data quality and coverage"),
-        ("provenance", "How this report was produced"),
+        Section("summary", "Summary", "overview"),
+        Section("intervention", "The intervention", "intervention_section"),
+        Section("absence", "Sickness absence", "absence"),
+        Section("leavers", "Leavers", "leavers"),
+        Section("checks", "Checks on the models", "checks"),
+        Section("sensitivity", "Sensitivity analyses", "sensitivity"),
+        Section("power", "How much data is enough?", "power"),
+        Section("method", "Method", "method"),
+        Section("data-quality", "Data quality and coverage", "data_quality"),
+        Section("provenance", "How this report was produced", "provenance"),
     )
 
     @cached_property
@@ -99,7 +100,7 @@ class EvaluationReport(Report):
                f"data to {self.ctx.service.extract_date:%d %B %Y}")
         return b.Block(f"<h1>{b.esc(self.TITLE)}</h1>") + b.paragraph(sub, css="subtitle")
 
-    def summary(self) -> b.Block:
+    def overview(self) -> b.Block:
         a, lv = self.absence_ev, self.leavers_ev
         ca = a.cumulative
         kind_a, text_a = verdict(a)

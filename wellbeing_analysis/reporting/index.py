@@ -1,21 +1,22 @@
-"""Index pages: one per service linking its reports, and one across services."""
+"""Index pages: one per service folder linking its reports, and one per reports root
+listing the services in it. Both are built from the service folders' run records
+(``run.json``), so they say exactly what is on disk."""
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
 from wellbeing_analysis.reporting.blocks import esc
+from wellbeing_analysis.reporting.catalogue import INDEX_NAME, MANIFEST, REPORTS, TEMPLATE_NAME
 from wellbeing_analysis.reporting.io import write_atomic_text
-
-INDEX_NAME = "index.html"
+from wellbeing_analysis.reporting.outputs import OWNER_MARK
 
 
 def _css() -> str:
-    return (resources.files("wellbeing_analysis") / "templates" / "nhs_report" / "nhs.css"
-            ).read_text(encoding="utf-8")
+    return (resources.files("wellbeing_analysis.reporting") / "nbconvert_templates"
+            / TEMPLATE_NAME / "nhs.css").read_text(encoding="utf-8")
 
 
 def _page(title: str, body: str) -> str:
@@ -27,53 +28,51 @@ def _page(title: str, body: str) -> str:
             f"analysis</span></header><main><h1>{esc(title)}</h1>{body}</main></body></html>")
 
 
-def service_index(params) -> str:
-    """The index page of one service: each report, when it last succeeded, latest status."""
-    from wellbeing_analysis.reporting.runner import MANIFEST, REPORTS
+def service_index(folder: Path) -> str:
+    """The index page of one service folder: each report, when it last succeeded, and the
+    latest run's status."""
+    from wellbeing_analysis.reporting.runner import read_manifest
 
-    manifest_path = params.output_path / MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    record = read_manifest(folder)
+    service = record["service"]
     rows = []
-    for key, (_, title) in REPORTS.items():
-        entry = manifest.get(key, {})
-        exists = (params.output_path / f"{key}.html").exists()
-        link = f'<a href="{key}.html">{esc(title)}</a>' if exists else esc(title)
+    for key, spec in REPORTS.items():
+        entry = record["reports"].get(key, {})
+        exists = (folder / f"{key}.html").exists()
+        link = f'<a href="{quote(key)}.html">{esc(spec.title)}</a>' if exists else esc(spec.title)
         when = entry.get("last_success", "never")
         status = "" if entry.get("ok", True) else (
             f" — the latest run on {esc(entry.get('last_run'))} failed; "
             + ("the previous report is shown" if exists else "no report yet"))
         rows.append(f"<li>{link} <span class='muted'>(rendered {esc(when)}{status})"
                     "</span></li>")
-    body = (f"<p class='subtitle'>Extract date {esc(params.extract_date)}</p>"
-            f"<ul>{''.join(rows)}</ul>")
-    return _page(params.service_name, body)
+    body = (f"<p class='subtitle'>Extract date {esc(service.get('extract_date', 'unknown'))}"
+            f"</p><ul>{''.join(rows)}</ul>")
+    return _page(service.get("name", folder.name), body)
 
 
-def overall_index(entries: list[tuple[str, str]]) -> str:
-    """Index across services: (service name, relative link to its index)."""
-    items = "".join(f'<li><a href="{esc(link)}">{esc(name)}</a></li>' for name, link in
-                    sorted(entries))
+def write_service_index(folder: Path) -> Path:
+    return write_atomic_text(folder / INDEX_NAME, service_index(folder))
+
+
+def services_in(root: Path) -> list[tuple[str, Path]]:
+    """(service name, folder) of every service folder the tool wrote inside ``root``."""
+    from wellbeing_analysis.reporting.runner import read_manifest
+
+    found = []
+    for child in sorted(root.iterdir()):
+        if child.is_dir() and (child / OWNER_MARK).is_file() and (child / MANIFEST).is_file():
+            name = read_manifest(child)["service"].get("name", child.name)
+            found.append((name, child))
+    return found
+
+
+def root_index(root: Path) -> str:
+    """The index across the services in a reports root."""
+    items = "".join(f'<li><a href="{quote(folder.name)}/{INDEX_NAME}">{esc(name)}</a></li>'
+                    for name, folder in sorted(services_in(root)))
     return _page("Staff wellbeing reports", f"<ul>{items}</ul>")
 
 
-def write_indexes(services: dict, outcomes) -> list[Path]:
-    """Write each service's index and one index per folder holding service folders."""
-    written = []
-    by_parent: dict[Path, list[tuple[str, str]]] = defaultdict(list)
-    for params in services.values():
-        path = params.output_path / INDEX_NAME
-        write_atomic_text(path, service_index(params))
-        written.append(path)
-        by_parent[params.output_path.parent].append(
-            (params.service_name, f"{params.output_path.name}/{INDEX_NAME}"))
-    for parent, entries in by_parent.items():
-        # keep services listed by earlier runs into the same folder
-        for child in sorted(parent.iterdir()):
-            idx = child / INDEX_NAME
-            if child.is_dir() and idx.exists() and not any(
-                    link.startswith(child.name + "/") for _, link in entries):
-                entries.append((child.name, f"{child.name}/{INDEX_NAME}"))
-        path = parent / INDEX_NAME
-        write_atomic_text(path, overall_index(entries))
-        written.append(path)
-    return written
+def write_root_index(root: Path) -> Path:
+    return write_atomic_text(root / INDEX_NAME, root_index(root))

@@ -8,8 +8,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from wellbeing_analysis.disclosure import numeric
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.indicators import INDICATORS, indicator_series
+
+#: Survey measures a PDSA cycle may name (besides the monthly indicators).
+SURVEY_MEASURES = {
+    "joy_good_day_pct": "Share of good days (joy at work marble jar)",
+    "psafe": "Team psychological safety (mean score)",
+    "nss_engagement": "Staff engagement, pulse survey (0–10)",
+}
 
 
 @dataclass
@@ -35,7 +43,7 @@ class MeasureSeries:
         return self.label[:1].lower() + self.label[1:]
 
 
-def _frame(label: str, x, y, n=None) -> pd.DataFrame:
+def _series_frame(label: str, x, y, n=None) -> pd.DataFrame:
     data = pd.DataFrame({"month": x, label[:1].lower() + label[1:]: y})
     if n is not None:
         data["n"] = n
@@ -57,7 +65,7 @@ def indicator_measure(ctx, name: str, *, start: str | None = None) -> MeasureSer
     laney = ind.is_rate and ind.chart in ("pprime", "uprime")
     if ind.is_rate:
         series = series[series["denominator"] > 0]
-    data = _frame(ind.label, series["month"], series["value"],
+    data = _series_frame(ind.label, series["month"], series["value"],
                   series["denominator"] if laney else None)
     return MeasureSeries(name, ind.label, ind.unit, data, "uprime" if laney else "xmr",
                          p.direction, p.target, n="n" if laney else None)
@@ -67,10 +75,33 @@ def measure_series(ctx, name: str, *, start: str | None = None) -> MeasureSeries
     """Any measure by name: a monthly indicator, or a survey measure when survey data exist."""
     if name in INDICATORS:
         return indicator_measure(ctx, name, start=start)
-    from wellbeing_analysis.reporting.surveys import SURVEY_MEASURES, survey_measure
-
     if name in SURVEY_MEASURES:
         return survey_measure(ctx, name)
     raise InputError(f"unknown measure {name!r}: use a monthly indicator "
                      f"({', '.join(INDICATORS)}) or a survey measure "
                      f"({', '.join(SURVEY_MEASURES)})")
+
+
+def survey_measure(ctx, name: str) -> MeasureSeries:
+    """A survey measure as a chartable series (for PDSA cycles)."""
+    if name == "joy_good_day_pct":
+        from wellbeing_analysis.instruments import joy_proportion
+
+        joy = joy_proportion(ctx.service.table("joy_tallies"), freq="M", threshold=ctx.threshold)
+        t = numeric(joy.table, ["pct_good", "total_days"]).dropna(subset=["pct_good"])
+        data = _series_frame(SURVEY_MEASURES[name], t["period"], t["pct_good"], t["total_days"])
+        return MeasureSeries(name, SURVEY_MEASURES[name], "%", data, "uprime", "increase",
+                             None, n="n", fix_limits=False)
+    from wellbeing_analysis.instruments import summarise_scores
+
+    table_name = "pulse_survey" if name == "nss_engagement" else "wellbeing_survey"
+    if not ctx.service.has(table_name):
+        raise InputError(f"measure {name!r} needs {table_name}.csv in the data folder")
+    k = ctx.params.disclosure.min_survey_group
+    summary = summarise_scores(ctx.service.table(table_name), name, min_group_size=k)
+    key = "engagement" if name == "nss_engagement" else name
+    t = numeric(summary.table, ["mean"])
+    t = t[t["measure"] == key].dropna(subset=["mean"])
+    data = _series_frame(SURVEY_MEASURES[name], t["wave_date"], t["mean"])
+    return MeasureSeries(name, SURVEY_MEASURES[name], "score", data, "xmr", "increase", None,
+                         fix_limits=False)

@@ -1,7 +1,9 @@
 """Report parameters: one YAML file per service run, validated before anything runs.
 
 Errors name the file, the key (dotted path) and the problem, all at once. Paths in the file
-are relative to the file's own folder.
+are relative to the file's own folder. Dates may be written ``YYYY-MM-DD`` or ``DD/MM/YYYY``
+(as in the data), months ``YYYY-MM``. No key makes a report generate data: the demo's
+synthetic data belong to ``wellbeing demo`` alone.
 """
 
 from __future__ import annotations
@@ -15,17 +17,34 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from wellbeing_analysis.constants import MIN_SURVEY_GROUP_SIZE, SUPPRESS_COUNT_BELOW
+from wellbeing_analysis.constants import DEMO_SERVICES, MIN_SURVEY_GROUP_SIZE, SUPPRESS_COUNT_BELOW
 from wellbeing_analysis.errors import ParamsError
 from wellbeing_analysis.indicators import INDICATORS
+from wellbeing_analysis.its.options import FAMILIES
 
 Direction = Literal["increase", "decrease", "neutral"]
-Family = Literal["ols", "glsar", "poisson", "quasipoisson", "negbin"]
+#: The ITS model families (declared once, in the ITS options).
+Family = Literal[FAMILIES]
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def _date(value: object) -> object:
+    """Accept a date as YAML gives it, ``YYYY-MM-DD`` text, or ``DD/MM/YYYY`` as in the data."""
+    if isinstance(value, str):
+        m = _UK_DATE.match(value.strip())
+        if m:
+            day, month, year = (int(g) for g in m.groups())
+            try:
+                return date(year, month, day)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a real calendar date") from None
+    return value
 
 
 def _month(value: object) -> str:
-    """Accept 'YYYY-MM' (or a date, reduced to its month)."""
+    """Accept 'YYYY-MM' (or a date, YAML's or DD/MM/YYYY, reduced to its month)."""
+    value = _date(value)
     if isinstance(value, date):
         return f"{value.year:04d}-{value.month:02d}"
     text = str(value).strip()
@@ -117,10 +136,21 @@ class ReportParams(_Strict):
     disclosure: DisclosureParams = DisclosureParams()
     evaluation: EvaluationParams | None = None
     pdsa: PDSAParams = PDSAParams()
-    demo_seed: int | None = None  # the data folder holds synthetic demo data from this seed
 
     #: where the file was read from (paths resolve against its folder)
     source: Path | None = Field(default=None, exclude=True)
+
+    _check_date = field_validator("extract_date", mode="before")(_date)
+
+    @field_validator("extract_date")
+    @classmethod
+    def _not_in_future(cls, v: date) -> date:
+        today = date.today()
+        if v > today:
+            raise ValueError(f"{v:%Y-%m-%d} is after today ({today:%Y-%m-%d}): an extract "
+                             "cannot be taken in the future (open spells and absences would "
+                             "be extended to it)")
+        return v
 
     @field_validator("indicators")
     @classmethod
@@ -194,9 +224,9 @@ def _format_errors(path: Path, exc: ValidationError) -> str:
 def load_params(path: str | Path, *, check_paths: bool = True) -> ReportParams:
     """Read and validate a params YAML file; raise :class:`ParamsError` listing all problems.
 
-    With ``check_paths`` the data folder must exist (unless ``demo_seed`` says it is
-    generated on demand); report-specific files (the comparison series) are checked with the
-    report's other inputs in :mod:`~wellbeing_analysis.reporting.checks`.
+    Relative paths resolve against the file's own folder. With ``check_paths`` the data folder must exist; report-specific files (the comparison
+    series) are checked with the report's other inputs in
+    :mod:`~wellbeing_analysis.reporting.checks`.
     """
     path = Path(path)
     if not path.is_file():
@@ -211,6 +241,9 @@ def load_params(path: str | Path, *, check_paths: bool = True) -> ReportParams:
         params = ReportParams.model_validate({**raw, "source": path.resolve()})
     except ValidationError as exc:
         raise ParamsError(_format_errors(path, exc)) from None
-    if check_paths and params.demo_seed is None and not params.data_path.is_dir():
-        raise ParamsError(f"  {path}: key 'data_dir': folder {params.data_path} not found")
+    if check_paths and not params.data_path.is_dir():
+        hint = (" (for the demo services, run `wellbeing demo` first: it creates their "
+                "synthetic data)" if params.data_path.name in DEMO_SERVICES else "")
+        raise ParamsError(f"  {path}: key 'data_dir': folder {params.data_path} not found"
+                          + hint)
     return params

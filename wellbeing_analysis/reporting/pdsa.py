@@ -11,6 +11,7 @@ import pandas as pd
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.reporting import blocks as b
 from wellbeing_analysis.reporting.base import Report, month_label
+from wellbeing_analysis.reporting.catalogue import Section
 from wellbeing_analysis.reporting.measures import measure_series
 
 _AGREEMENT_TEXT = {
@@ -29,12 +30,12 @@ class PDSAReport(Report):
 
     TITLE = "PDSA cycle report"
     SECTIONS = (
-        ("summary", "Summary of this cycle"),
-        ("chart", "What the chart shows"),
-        ("signals", "Signals since the change"),
-        ("log", "All PDSA cycles so far"),
-        ("data-quality", "Data quality and coverage"),
-        ("provenance", "How this report was produced"),
+        Section("summary", "Summary of this cycle", "overview"),
+        Section("chart", "What the chart shows", "chart"),
+        Section("signals", "Signals since the change", "signals"),
+        Section("log", "All PDSA cycles so far", "log"),
+        Section("data-quality", "Data quality and coverage", "data_quality"),
+        Section("provenance", "How this report was produced", "provenance"),
     )
 
     @cached_property
@@ -85,7 +86,7 @@ class PDSAReport(Report):
                f"{self.ctx.service.extract_date:%d %B %Y}")
         return b.Block(f"<h1>{b.esc(self.TITLE)}</h1>") + b.paragraph(sub, css="subtitle")
 
-    def summary(self) -> b.Block:
+    def overview(self) -> b.Block:
         c, row = self.focus, self.focus_row
         end = "ongoing" if pd.isna(c["end_date"]) else f"{c['end_date']:%d %B %Y}"
         review = self.focus_review

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from wellbeing_analysis.reporting import PROJECT_ROOT
+from wellbeing_analysis.reporting import source_checkout
 from wellbeing_analysis.validation import sha256_file
 
 #: Packages whose versions can change a report's numbers or look.
@@ -31,16 +31,21 @@ def package_versions() -> pd.DataFrame:
 
 
 def code_version() -> str:
-    """Git commit of the source tree (with '+changes' when modified), else the package version."""
+    """Git commit of the source checkout (with '+changes' when modified), else the installed
+    package's version (an installed package is not asked about any enclosing repository)."""
+    root = source_checkout()
+    installed = f"wellbeing-analysis {version('wellbeing-analysis')}"
+    if root is None or not (root / ".git").exists():
+        return installed
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=PROJECT_ROOT,
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root,
                                 capture_output=True, text=True, timeout=5, check=True).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5,
+                               cwd=root, capture_output=True, text=True, timeout=5,
                                check=True).stdout.strip()
         return commit + ("+changes" if dirty else "")
     except (OSError, subprocess.SubprocessError):
-        return f"wellbeing-analysis {version('wellbeing-analysis')}"
+        return installed
 
 
 def input_checksums(files: dict, params_path: Path | None,

@@ -1,42 +1,47 @@
 """Run report notebooks for one or many services: papermill executes, nbconvert renders.
 
-- Params and data are checked first (clear errors; no notebook runs on bad input).
-- Each report is executed into a staging folder and moved into place only when it succeeded,
-  so a failed run never replaces a previous good report; the failed notebook is kept under
-  ``_failed/`` for debugging, the executed one under ``_notebooks/``.
-- Batches run in a pool of long-lived worker processes (``--jobs``), with a progress bar;
-  one failing service does not stop the others; a summary lists every failure.
-- papermill and nbconvert are used through their Python APIs in the worker process (not
-  their command lines), so each report costs one kernel start and the notebook's own work.
+- **Preflight, once per service**: params, the output folder (only folders the tool owns;
+  :mod:`.outputs`), the data folder (validated once) and params against data. The validated,
+  pseudonymised service goes to the kernels as a run bundle in the staging folder, so each
+  report starts from the same tables and none re-reads the data.
+- **Atomic output**: each report is executed into staging and moved into place only when it
+  succeeded, so a failed run never replaces a previous good report; the failed notebook is
+  kept under ``_failed/`` (cleared by the next success), the executed one under
+  ``_notebooks/``. Staging is removed on every exit path.
+- **Failure isolation**: any error in one service — params, data, permissions, paths, a
+  kernel crash — is recorded for that service and the batch goes on; the summary lists every
+  failure. Ctrl-C stops the batch and says what finished and what did not.
+- **Nothing identifying is kept**: ``run.json`` holds each report's state and, for a
+  failure, the problem without cell values (staff IDs never); terminal lists are capped.
+- Batches run in a pool of worker processes (``--jobs``) with a progress bar; papermill and
+  nbconvert are used through their Python APIs, so each report costs one kernel start.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
+import re
 import sys
 import time
 import traceback
+import uuid
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from wellbeing_analysis.errors import WellbeingError
-from wellbeing_analysis.reporting import PROJECT_ROOT
+from wellbeing_analysis.errors import BatchInterrupted, WellbeingError, format_problems
+from wellbeing_analysis.reporting import outputs
+from wellbeing_analysis.reporting.catalogue import (
+    MANIFEST,
+    REPORTS,
+    STATUS_METADATA,
+    TEMPLATE_NAME,
+    ReportSpec,
+    template_dir,
+)
 
-NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
-TEMPLATE_NAME = "nhs_report"
-
-#: report key -> (notebook file, title)
-REPORTS: dict[str, tuple[str, str]] = {
-    "baseline": ("baseline.ipynb", "Baseline report"),
-    "pdsa": ("pdsa_cycle.ipynb", "PDSA cycle report"),
-    "evaluation": ("intervention_evaluation.ipynb", "Intervention evaluation"),
-}
 #: Quieten the kernel's own start-up log (it goes to the analyst's terminal otherwise).
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 #: Linear algebra here is on tiny matrices: BLAS threads only add overhead, and with
@@ -45,57 +50,127 @@ SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                      "MKL_NUM_THREADS": "1"}
 #: Seconds a single notebook cell may run before the report fails.
 CELL_TIMEOUT_SECONDS = 600
-MANIFEST = "run.json"
 #: Tags of notebook cells left out of rendered reports: notes for analysts, and the
 #: parameters cells (no output; papermill gives its injected cell a random id, which would
 #: make two renders of the same inputs differ).
 REMOVE_TAGS = frozenset({"remove_cell", "parameters", "injected-parameters"})
+#: Longest error text kept in run.json for one report.
+STORED_ERROR_CHARS = 2000
+#: Problem rules listed in a stored (run.json) validation failure.
+STORED_PROBLEM_RULES = 20
+#: Pseudonymised staff IDs (``P`` + 16 hex digits): redacted from any stored error text.
+_PSEUDONYM = re.compile(r"\bP[0-9A-F]{16}\b")
 
 
 @dataclass
-class Outcome:
+class ReportOutcome:
     """What happened to one report of one service."""
 
     params_file: str
     service: str
     report: str
     ok: bool
+    #: 'ok', 'failed', or the report's own caveat (e.g. 'rendered: not enough data ...')
+    status: str = "failed"
     seconds: float = 0.0
     html: str | None = None
     error: str | None = None
+    #: the error as stored in run.json: no cell values, no identifiers, bounded length
+    stored_error: str | None = None
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass
+class ServicePlan:
+    """The preflight of one service: its params, output folder and run bundle, or why it
+    cannot run."""
+
+    params_file: str
+    params: object | None = None  # ReportParams
+    folder: Path | None = None
+    bundle: str | None = None
+    error: str | None = None
+    stored_error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.params.service_name if self.params is not None else Path(
+            self.params_file).name
+
+
 # ---------------------------------------------------------------------------
-# Preflight: params and data, once per service, before any kernel starts
+# Preflight: params, output folder, data — once per service, before any kernel starts
 # ---------------------------------------------------------------------------
-def preflight(params_file: str | Path, reports: Sequence[str]) -> tuple[object | None, str | None]:
-    """Validate params and data for a service. Returns (params, error): error None when all
-    is well; params None when the params file itself is invalid."""
+def _stored_validation_error(problems, data_path: Path) -> str:
+    """A validation failure for run.json: each rule (file, column, problem) with its count,
+    never a cell value."""
+    keys = ["file", "column", "problem"]
+    counts = (problems.astype({k: "string" for k in keys}).fillna({"column": ""})
+              .groupby(keys, sort=False).size().reset_index(name="rows"))
+    lines = [f"  {r.file}{f', column {r.column!r}' if r.column else ''}: {r.problem} "
+             f"({r.rows:,} row{'s' if r.rows != 1 else ''})"
+             for r in counts.head(STORED_PROBLEM_RULES).itertuples()]
+    if len(counts) > STORED_PROBLEM_RULES:
+        lines.append(f"  ... and {len(counts) - STORED_PROBLEM_RULES} more kinds of problem")
+    return (f"{len(problems):,} problem(s) in the input data ({data_path}):\n"
+            + "\n".join(lines))
+
+
+def stored_text(text: str | None) -> str | None:
+    """Error text safe to keep on disk: pseudonyms redacted, length bounded."""
+    if text is None:
+        return None
+    text = _PSEUDONYM.sub("[staff ID]", text)
+    if len(text) > STORED_ERROR_CHARS:
+        text = text[:STORED_ERROR_CHARS] + " ... (cut)"
+    return text
+
+
+def preflight(params_file: str | Path, reports: Sequence[str]) -> ServicePlan:
+    """Check a service's params, output folder and data; on success its plan carries the
+    run bundle (validated, pseudonymised data) the kernels read."""
+    from wellbeing_analysis.loading import service_from_report
     from wellbeing_analysis.reporting.checks import check_report_inputs
-    from wellbeing_analysis.reporting.context import ensure_demo_data
+    from wellbeing_analysis.reporting.context import RunBundle
     from wellbeing_analysis.reporting.params import load_params
     from wellbeing_analysis.validation import validate_folder
 
-    params = None
+    start = time.perf_counter()
+    plan = ServicePlan(str(params_file))
     try:
-        params = load_params(params_file)
-        ensure_demo_data(params)
-        report = validate_folder(params.data_path, extract_date=params.extract_timestamp)
+        plan.params = load_params(params_file)
+        plan.folder = outputs.claim_service_folder(plan.params.output_path)
+        report = validate_folder(plan.params.data_path,
+                                 extract_date=plan.params.extract_timestamp)
         if not report.ok:
-            from wellbeing_analysis.errors import format_problems
-
-            return params, (f"{len(report.errors)} problem(s) in the input data "
-                            f"({params.data_path}):\n" + format_problems(report.errors))
-        check_report_inputs(params, report, reports)
+            plan.error = (f"{len(report.errors):,} problem(s) in the input data "
+                          f"({plan.params.data_path}):\n" + format_problems(report.errors))
+            plan.stored_error = _stored_validation_error(report.errors, plan.params.data_path)
+            return plan
+        check_report_inputs(plan.params, report, reports)
+        staging = outputs.staging_dir(plan.folder, f"bundle-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        bundle = RunBundle(plan.params, service_from_report(report))
+        plan.bundle = str(bundle.save(staging / "bundle.pkl"))
     except WellbeingError as exc:
-        return params, str(exc)
-    return params, None
+        plan.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one service's failure must not stop the batch
+        plan.error = f"unexpected error while checking this service: {_error_text(exc)}"
+    finally:
+        plan.seconds = time.perf_counter() - start
+    if plan.error is not None and plan.stored_error is None:
+        plan.stored_error = stored_text(plan.error)
+    return plan
 
 
 # ---------------------------------------------------------------------------
 # One report (runs in a worker process)
 # ---------------------------------------------------------------------------
+def notebook_path(spec: ReportSpec) -> Path:
+    """The report's notebook file (package data; a real file in a checkout or a wheel)."""
+    return Path(str(spec.notebook_resource()))
+
+
 def _stderr_outputs(nb) -> list[str]:
     found = []
     for cell in nb.cells:
@@ -106,7 +181,18 @@ def _stderr_outputs(nb) -> list[str]:
     return found
 
 
-def execute_report(params_file: str, report: str, output_dir: str, service: str) -> Outcome:
+def _report_status(nb) -> str:
+    """The status the report declared in its output metadata (default 'ok')."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            status = out.get("metadata", {}).get(STATUS_METADATA)
+            if status:
+                return str(status)
+    return "ok"
+
+
+def execute_report(params_file: str, report: str, output_dir: str, service: str,
+                   bundle: str | None = None) -> ReportOutcome:
     """Execute one report notebook and render it to ``output_dir/<report>.html``."""
     import nbformat
     import papermill as pm
@@ -114,25 +200,27 @@ def execute_report(params_file: str, report: str, output_dir: str, service: str)
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     start = time.perf_counter()
-    notebook, title = REPORTS[report]
+    spec = REPORTS[report]
     out_dir = Path(output_dir)
-    staging = out_dir / ".staging" / f"{report}-{os.getpid()}"
-    staging.mkdir(parents=True, exist_ok=True)
-    executed = staging / notebook
-    outcome = Outcome(params_file, service, report, ok=False)
+    task = f"{report}-{os.getpid()}"
+    outcome = ReportOutcome(params_file, service, report, ok=False)
+    executed = None
     try:
+        staging = outputs.staging_dir(out_dir, task)
+        executed = staging / spec.notebook
         pm.execute_notebook(
-            str(NOTEBOOK_DIR / notebook), str(executed),
-            parameters={"params_file": str(Path(params_file).resolve())},
-            kernel_name="python3", cwd=str(PROJECT_ROOT), progress_bar=False,
+            str(notebook_path(spec)), str(executed),
+            parameters={"params_file": str(Path(params_file).resolve()), "bundle": bundle},
+            kernel_name="python3", cwd=str(staging), progress_bar=False,
             request_save_on_cell_execute=False, log_output=False,
             execution_timeout=CELL_TIMEOUT_SECONDS, extra_arguments=KERNEL_ARGUMENTS,
         )
         nb = nbformat.read(executed, as_version=4)
         outcome.warnings = _stderr_outputs(nb)
-        nb.metadata["title"] = f"{title} — {service}"
+        outcome.status = _report_status(nb)
+        nb.metadata["title"] = f"{spec.title} — {service}"
         exporter = HTMLExporter(template_name=TEMPLATE_NAME,
-                                extra_template_basedirs=[str(TEMPLATE_DIR)],
+                                extra_template_basedirs=[str(template_dir())],
                                 exclude_input=True, exclude_input_prompt=True,
                                 exclude_output_prompt=True)
         # the notebooks' notes for analysts (tagged remove_cell) are not part of a report
@@ -141,22 +229,35 @@ def execute_report(params_file: str, report: str, output_dir: str, service: str)
         body, _ = exporter.from_notebook_node(nb)
         html_tmp = staging / f"{report}.html"
         html_tmp.write_text(body, encoding="utf-8")
-        (out_dir / "_notebooks").mkdir(exist_ok=True)
-        os.replace(executed, out_dir / "_notebooks" / notebook)
+        (out_dir / outputs.NOTEBOOKS_DIR).mkdir(exist_ok=True)
+        os.replace(executed, out_dir / outputs.NOTEBOOKS_DIR / spec.notebook)
         os.replace(html_tmp, out_dir / f"{report}.html")  # atomic: same file system
+        # a success clears the failed notebook an earlier run left for debugging
+        (out_dir / outputs.FAILED_DIR / spec.notebook).unlink(missing_ok=True)
+        _remove_if_empty(out_dir / outputs.FAILED_DIR)
         outcome.ok = True
         outcome.html = str(out_dir / f"{report}.html")
     except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the batch
+        outcome.status = "failed"
         outcome.error = _error_text(exc)
-        if executed.exists():
-            (out_dir / "_failed").mkdir(exist_ok=True)
-            os.replace(executed, out_dir / "_failed" / notebook)
+        outcome.stored_error = stored_text(outcome.error)
+        if executed is not None and executed.exists():
+            try:
+                (out_dir / outputs.FAILED_DIR).mkdir(exist_ok=True)
+                os.replace(executed, out_dir / outputs.FAILED_DIR / spec.notebook)
+            except OSError:
+                pass  # the failure itself is recorded; keeping the notebook is a courtesy
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        with contextlib.suppress(OSError):  # only when no other worker is using it
-            staging.parent.rmdir()
+        outputs.remove_staging(out_dir, task)
         outcome.seconds = time.perf_counter() - start
     return outcome
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
 
 
 def _error_text(exc: BaseException) -> str:
@@ -176,90 +277,212 @@ def run_reports(
     *,
     jobs: int = 1,
     progress: bool = True,
-) -> list[Outcome]:
-    """Render ``reports`` for every params file; returns one outcome per service × report."""
+) -> list[ReportOutcome]:
+    """Render ``reports`` for every params file; returns one outcome per service × report,
+    in the order given. Raises :class:`BatchInterrupted` on Ctrl-C (after cleaning up)."""
     from tqdm import tqdm
-
-    from wellbeing_analysis.reporting.index import write_indexes
 
     for key, value in SINGLE_THREAD_ENV.items():
         os.environ.setdefault(key, value)
-    outcomes: list[Outcome] = []
-    services: dict = {}
     files = [str(pf) for pf in params_files]
+    reports = tuple(reports)
+    batch = _Batch(files, reports)
     bar = tqdm(total=len(files) * len(reports), desc="reports", unit="report",
                disable=not progress, file=sys.stderr)
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    try:
+        if pool is None:
+            for pf in files:
+                batch.planned(preflight(pf, reports), bar)
+                for task in batch.tasks(pf):
+                    batch.finished(execute_report(*task), bar)
+        else:
+            _run_in_pool(pool, batch, bar)
+    except KeyboardInterrupt:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+        batch.clean_all()
+        bar.close()
+        raise BatchInterrupted(batch.interrupted_text()) from None
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+        bar.close()
+    batch.clean_all()
+    return batch.outcomes()
 
-    def checked(pf: str, params, error: str | None) -> list[tuple[str, str, str, str]]:
-        """Record a service's preflight; return its report tasks (none if it failed)."""
-        if error is not None:
-            name = params.service_name if params is not None else Path(pf).name
-            outcomes.extend(Outcome(pf, name, r, ok=False, error=error) for r in reports)
-            if params is not None:  # its run.json and index say the latest run failed
-                services[pf] = params
-            bar.update(len(reports))
+
+def _run_in_pool(pool: ProcessPoolExecutor, batch: _Batch, bar) -> None:
+    """Preflights run in the pool too, and each service's reports are queued as soon as its
+    preflight passes, so both workers stay busy from the start."""
+    pending: dict[Future, tuple[str, str]] = {
+        pool.submit(preflight, pf, batch.reports): ("plan", pf) for pf in batch.files}
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for fut in done:
+            kind, pf = pending.pop(fut)
+            if kind == "plan":
+                try:
+                    plan = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a worker died; record, go on
+                    plan = ServicePlan(pf, error=f"the worker checking this service stopped: "
+                                                 f"{_error_text(exc)}")
+                    plan.stored_error = stored_text(plan.error)
+                batch.planned(plan, bar)
+                for task in batch.tasks(pf):
+                    pending[pool.submit(execute_report, *task)] = (task[1], pf)
+            else:
+                try:
+                    outcome = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a worker died (e.g. out of memory)
+                    plan = batch.plans[pf]
+                    outcome = ReportOutcome(pf, plan.name, kind, ok=False,
+                                            error=f"the report's worker stopped: "
+                                                  f"{_error_text(exc)}")
+                    outcome.stored_error = stored_text(outcome.error)
+                batch.finished(outcome, bar)
+
+
+class _Batch:
+    """The state of a batch: each service's plan and report outcomes; when a service's
+    last report is done, its bundle is removed and its run.json and index written."""
+
+    def __init__(self, files: list[str], reports: tuple[str, ...]) -> None:
+        self.files, self.reports = files, reports
+        self.plans: dict[str, ServicePlan] = {}
+        self.results: dict[str, dict[str, ReportOutcome]] = {pf: {} for pf in files}
+        self.roots: set[Path] = set()
+
+    def planned(self, plan: ServicePlan, bar) -> None:
+        self.plans[plan.params_file] = plan
+        if plan.error is not None:
+            for r in self.reports:
+                self.results[plan.params_file][r] = ReportOutcome(
+                    plan.params_file, plan.name, r, ok=False, error=plan.error,
+                    stored_error=plan.stored_error)
+            bar.update(len(self.reports))
+            self._service_done(plan.params_file)
+
+    def tasks(self, pf: str) -> list[tuple]:
+        plan = self.plans[pf]
+        if plan.error is not None:
             return []
-        services[pf] = params
-        params.output_path.mkdir(parents=True, exist_ok=True)
-        return [(pf, r, str(params.output_path), params.service_name) for r in reports]
+        return [(pf, r, str(plan.folder), plan.name, plan.bundle) for r in self.reports]
 
-    def done(outcome: Outcome) -> None:
-        outcomes.append(outcome)
+    def finished(self, outcome: ReportOutcome, bar) -> None:
+        self.results[outcome.params_file][outcome.report] = outcome
         bar.set_postfix_str(f"{outcome.service}: {outcome.report}")
         bar.update()
+        if len(self.results[outcome.params_file]) == len(self.reports):
+            self._service_done(outcome.params_file)
 
-    if jobs <= 1:
-        for pf in files:
-            for task in checked(pf, *preflight(pf, reports)):
-                done(execute_report(*task))
-    else:
-        # preflights run in the pool too, and each service's reports are queued as soon as
-        # its preflight passes, so both workers stay busy from the start
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            pre = {pool.submit(preflight, pf, reports): pf for pf in files}
-            running = []
-            for fut in as_completed(pre):
-                running += [pool.submit(execute_report, *task)
-                            for task in checked(pre[fut], *fut.result())]
-            for fut in as_completed(running):
-                done(fut.result())
-    bar.close()
-    order = {pf: i for i, pf in enumerate(files)}
-    outcomes.sort(key=lambda o: (order[o.params_file], list(reports).index(o.report)))
-    write_manifests(outcomes, services)
-    write_indexes(services, outcomes)
-    return outcomes
+    def _service_done(self, pf: str) -> None:
+        """Remove the bundle; record run.json and the service index (failures recorded)."""
+        from wellbeing_analysis.reporting.index import write_service_index
+
+        plan = self.plans[pf]
+        if plan.folder is None:
+            return
+        outputs.remove_staging(plan.folder, Path(plan.bundle).parent.name
+                               if plan.bundle else None)
+        try:
+            write_manifest(plan.folder, list(self.results[pf].values()),
+                           service={"name": plan.params.service_name,
+                                    "extract_date": str(plan.params.extract_date)})
+            write_service_index(plan.folder)
+            root = outputs.reports_root(plan.folder)
+            if root is not None:
+                self.roots.add(root)
+        except Exception as exc:  # noqa: BLE001 - e.g. the folder became read-only
+            for o in self.results[pf].values():
+                o.ok, o.status = False, "failed"
+                o.error = (o.error or "") + f"\ncould not record the run: {_error_text(exc)}"
+
+    def clean_all(self) -> None:
+        """Every staging folder this batch may have made is removed (any exit path)."""
+        for plan in self.plans.values():
+            if plan.folder is not None:
+                outputs.remove_staging(plan.folder)
+        self._write_roots()
+
+    def _write_roots(self) -> None:
+        from wellbeing_analysis.reporting.index import write_root_index
+
+        for root in sorted(self.roots):
+            try:
+                write_root_index(root)
+            except OSError as exc:
+                print(f"note: could not write the index of {root}: {exc}", file=sys.stderr)
+        self.roots.clear()
+
+    def outcomes(self) -> list[ReportOutcome]:
+        return [self.results[pf][r] for pf in self.files for r in self.reports
+                if r in self.results[pf]]
+
+    def interrupted_text(self) -> str:
+        done = self.outcomes()
+        missing = [f"{self.plans[pf].name if pf in self.plans else Path(pf).name}: {r}"
+                   for pf in self.files for r in self.reports if r not in self.results[pf]]
+        text = "interrupted (Ctrl-C). Finished before the interruption:\n"
+        text += summarise(done) if done else "  nothing"
+        text += "\nNot run (previous reports, if any, are unchanged):\n"
+        return text + "\n".join(f"  {m}" for m in missing)
 
 
-def write_manifests(outcomes: list[Outcome], services: dict) -> None:
-    """Record each report's latest run per service (read by the index pages)."""
+def write_manifest(folder: Path, outcomes: list[ReportOutcome], *,
+                   service: dict | None = None) -> Path:
+    """Record each report's latest run in ``run.json``: what is on disk now (the report
+    shown, its executed notebook, a failed notebook kept), when it last succeeded, and for
+    a failure the stored error (no values, no identifiers)."""
     from wellbeing_analysis.reporting.io import write_atomic_text
     from wellbeing_analysis.reporting.provenance import run_timestamp
 
+    record = read_manifest(folder)
+    previous = record["reports"]
+    if service is not None:
+        record["service"] = service
     stamp = run_timestamp()
-    for pf, params in services.items():
-        path = params.output_path / MANIFEST
-        previous = json.loads(path.read_text()) if path.exists() else {}
-        for o in outcomes:
-            if o.params_file != pf:
-                continue
-            entry = previous.get(o.report, {})
-            entry.update({"last_run": stamp, "ok": o.ok, "error": o.error,
-                          "seconds": round(o.seconds, 1)})
-            if o.ok:
-                entry["last_success"] = stamp
-            previous[o.report] = entry
-        write_atomic_text(path, json.dumps(previous, indent=2) + "\n")
+    for o in outcomes:
+        spec = REPORTS[o.report]
+        entry = previous.get(o.report, {})
+        entry.update({"last_run": stamp, "ok": o.ok, "status": o.status,
+                      "error": o.stored_error if not o.ok else None,
+                      "seconds": round(o.seconds, 1)})
+        if o.ok:
+            entry["last_success"] = stamp
+        on_disk = {"html": f"{o.report}.html",
+                   "notebook": f"{outputs.NOTEBOOKS_DIR}/{spec.notebook}",
+                   "failed_notebook": f"{outputs.FAILED_DIR}/{spec.notebook}"}
+        entry["files"] = {k: v for k, v in on_disk.items() if (folder / v).exists()}
+        previous[o.report] = entry
+    path = folder / MANIFEST
+    write_atomic_text(path, json.dumps(record, indent=2) + "\n")
+    return path
 
 
-def summarise(outcomes: list[Outcome]) -> str:
+def read_manifest(folder: Path) -> dict:
+    """A service folder's run record: ``{"service": {...}, "reports": {key: entry}}`` (an
+    unreadable or missing record reads as empty)."""
+    path = folder / MANIFEST
+    try:
+        record = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        record = {}
+    if not isinstance(record, dict) or not isinstance(record.get("reports"), dict):
+        record = {}
+    return {"service": record.get("service", {}), "reports": record.get("reports", {})}
+
+
+def summarise(outcomes: list[ReportOutcome]) -> str:
     """Plain-text summary: successes, notes and every failure with its reason (a service
     whose reports all failed for the same reason is listed once)."""
     ok = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
     lines = [f"{len(ok)} report(s) rendered, {len(failed)} failed."]
     for o in ok:
-        lines.append(f"  ok      {o.service}: {o.report} ({o.seconds:.1f} s) -> {o.html}")
+        caveat = "" if o.status == "ok" else f" — {o.status}"
+        lines.append(f"  ok      {o.service}: {o.report} ({o.seconds:.1f} s) -> {o.html}{caveat}")
         lines += [f"          note: {w}" for w in o.warnings]
     groups: dict[tuple[str, str], list[str]] = {}
     for o in failed:
@@ -271,5 +494,5 @@ def summarise(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
-def outcomes_json(outcomes: list[Outcome]) -> str:
+def outcomes_json(outcomes: list[ReportOutcome]) -> str:
     return json.dumps([asdict(o) for o in outcomes], indent=2)

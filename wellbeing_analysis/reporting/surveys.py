@@ -10,20 +10,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from wellbeing_analysis.disclosure import numeric
-from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.reporting import blocks as b
-from wellbeing_analysis.reporting.measures import MeasureSeries, _frame
 
 #: Local survey instruments in the order reports show them.
 INSTRUMENT_ORDER = ("psafe", "bpns", "olbi", "swemwbs", "wemwbs", "wrqol")
-#: Survey measures a PDSA cycle may name (besides the monthly indicators).
-SURVEY_MEASURES = {
-    "joy_good_day_pct": "Share of good days (joy at work marble jar)",
-    "psafe": "Team psychological safety (mean score)",
-    "nss_engagement": "Staff engagement, pulse survey (0–10)",
-}
-
-
 def _instruments_present(survey: pd.DataFrame) -> list[str]:
     from wellbeing_analysis.instruments import get_instrument
 
@@ -313,28 +303,3 @@ def exit_stay_block(ctx, *, since: pd.Timestamp) -> b.Block:
                              "top reasons, by year. Small counts are not shown."))
     parts.append(b.paragraph("Free-text comments are never shown in reports.", css="muted"))
     return b.join(parts)
-
-
-def survey_measure(ctx, name: str) -> MeasureSeries:
-    """A survey measure as a chartable series (for PDSA cycles)."""
-    if name == "joy_good_day_pct":
-        from wellbeing_analysis.instruments import joy_proportion
-
-        joy = joy_proportion(ctx.service.table("joy_tallies"), freq="M", threshold=ctx.threshold)
-        t = numeric(joy.table, ["pct_good", "total_days"]).dropna(subset=["pct_good"])
-        data = _frame(SURVEY_MEASURES[name], t["period"], t["pct_good"], t["total_days"])
-        return MeasureSeries(name, SURVEY_MEASURES[name], "%", data, "uprime", "increase",
-                             None, n="n", fix_limits=False)
-    from wellbeing_analysis.instruments import summarise_scores
-
-    table_name = "pulse_survey" if name == "nss_engagement" else "wellbeing_survey"
-    if not ctx.service.has(table_name):
-        raise InputError(f"measure {name!r} needs {table_name}.csv in the data folder")
-    k = ctx.params.disclosure.min_survey_group
-    summary = summarise_scores(ctx.service.table(table_name), name, min_group_size=k)
-    key = "engagement" if name == "nss_engagement" else name
-    t = numeric(summary.table, ["mean"])
-    t = t[t["measure"] == key].dropna(subset=["mean"])
-    data = _frame(SURVEY_MEASURES[name], t["wave_date"], t["mean"])
-    return MeasureSeries(name, SURVEY_MEASURES[name], "score", data, "xmr", "increase", None,
-                         fix_limits=False)

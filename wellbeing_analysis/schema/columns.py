@@ -63,6 +63,9 @@ class TableSchema:
     description: str
     columns: tuple[Column, ...]
     required: bool = False  # must every data folder have this table?
+    #: for a required table: what a file with a header and no rows means (it is then valid,
+    #: with this note as a warning), e.g. no sickness absence at all; None: rows are needed
+    empty_means: str | None = None
     #: pairs (start column, end column) where end must not be before start
     date_order: tuple[tuple[str, str], ...] = ()
     #: regular expression for further allowed columns (e.g. survey item columns), with the

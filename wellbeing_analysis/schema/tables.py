@@ -64,6 +64,8 @@ ABSENCE_EPISODES = TableSchema(
         "day off sick (the day before return), blank while ongoing. Non-working days count."
     ),
     required=True,
+    empty_means=("no sickness absence is recorded in this extract: every absence figure "
+                 "will be zero; check this is right"),
     date_order=(("start_date", "end_date"),),
     columns=(
         Column("staff_id", "id", "Staff identifier, as in staff_spells.",

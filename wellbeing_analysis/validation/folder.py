@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from wellbeing_analysis.errors import empty_problems, format_problems, problems_frame
+from wellbeing_analysis.errors import (
+    PROBLEMS_SHOWN_PER_RULE,
+    empty_problems,
+    format_problems,
+    problems_frame,
+)
 from wellbeing_analysis.schema import TABLES, TableSchema
 from wellbeing_analysis.validation import surveys as survey_checks
 from wellbeing_analysis.validation import tables as table_checks
@@ -46,13 +51,16 @@ class ValidationReport:
     def ok(self) -> bool:
         return self.errors.empty
 
-    def format(self) -> str:
-        """Readable report: all errors, then warnings, then a one-line verdict."""
+    def format(self, *, per_rule: int | None = PROBLEMS_SHOWN_PER_RULE) -> str:
+        """Readable report: errors, then warnings (each kind capped at ``per_rule`` lines
+        with a count of the rest; None: all), then a one-line verdict."""
         parts = []
         if not self.errors.empty:
-            parts.append(f"{len(self.errors)} problem(s):\n" + format_problems(self.errors))
+            parts.append(f"{len(self.errors):,} problem(s):\n"
+                         + format_problems(self.errors, per_rule=per_rule))
         if not self.warnings.empty:
-            parts.append(f"{len(self.warnings)} warning(s):\n" + format_problems(self.warnings))
+            parts.append(f"{len(self.warnings):,} warning(s):\n"
+                         + format_problems(self.warnings, per_rule=per_rule))
         tables = ", ".join(f"{k} ({v.rows} rows)" for k, v in self.files.items())
         date = self.extract_date.date() if self.extract_date is not None else "unknown"
         how = " (not given: latest date in the data)" if self.extract_date_inferred else ""

@@ -140,10 +140,17 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
                 label, [1], name, None,
                 "unknown column (check the spelling against the data dictionary, or remove it)"))
     if raw.empty:
-        # an optional table with no rows yet (e.g. no PDSA cycles) is not an error
-        problems.append(problems_frame(label, None, None, None,
-                                       "the file has a header but no data rows",
-                                       severity="error" if schema.required else "warning"))
+        # an optional table with no rows yet (e.g. no PDSA cycles) is not an error, and nor
+        # is a required one whose emptiness means something (no sickness absence at all)
+        if schema.empty_means is not None:
+            message, severity = f"the file has a header but no data rows: {schema.empty_means}", "warning"
+        elif schema.required:
+            message, severity = ("the file has a header but no data rows: put the extract's "
+                                 "rows under the header (blank templates have none)", "error")
+        else:
+            message, severity = ("the file has a header but no data rows: the table is "
+                                 "treated as absent", "warning")
+        problems.append(problems_frame(label, None, None, None, message, severity=severity))
 
     rows = raw[ROW]
     parsed = pd.DataFrame({ROW: rows})

@@ -2,6 +2,10 @@
 
 ``data_templates/`` in the repository holds the output of :func:`write_templates`; a test
 regenerates it and compares, so the templates cannot drift from what the loader checks.
+Templates are headers only, so a template left in a data folder can never pass as a
+service's data (an empty required table is refused; an empty optional one is absent); the
+dictionary shows an example of every column, and :func:`write_examples` writes a small
+filled-in example folder.
 """
 
 from __future__ import annotations
@@ -16,7 +20,14 @@ DICTIONARY_NAME = "data_dictionary.md"
 
 
 def template_csv(schema: TableSchema) -> str:
-    """A table's template: the header and the example rows from the schema."""
+    """A table's template: the header only."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([c.name for c in schema.columns])
+    return buf.getvalue()
+
+
+def example_csv(schema: TableSchema) -> str:
+    """A table filled with the schema's example rows (a valid, tiny example)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     columns = schema.columns
@@ -47,12 +58,13 @@ def data_dictionary(tables: dict[str, TableSchema] | None = None) -> str:
     out = [
         "# Data dictionary",
         "",
-        "Generated from `wellbeing_analysis/schema.py` by `wellbeing templates data_templates`; "
+        "Generated from `wellbeing_analysis/schema/` by `wellbeing templates data_templates`; "
         "do not edit by hand. Put one file per table in a service's data folder, named as "
         "below (`.csv` in UTF-8, or `.xlsx`). Dates may be `YYYY-MM-DD` or `DD/MM/YYYY`. "
         "Required tables must be present; the others are used when present. "
         "`wellbeing validate DATA_DIR` checks a folder and lists every problem with its "
-        "file, row and column.",
+        "file, row and column. The template files are headers only: put the extract's rows "
+        "under the header; the examples below show what each column holds.",
         "",
     ]
     for schema in tables.values():
@@ -79,14 +91,29 @@ def data_dictionary(tables: dict[str, TableSchema] | None = None) -> str:
     return "\n".join(out)
 
 
+def template_files() -> list[str]:
+    """The names :func:`write_templates` writes."""
+    return [schema.filename for schema in TABLES.values()] + [DICTIONARY_NAME]
+
+
 def write_templates(out_dir: str | Path, *, with_dictionary: bool = True) -> list[Path]:
-    """Write one template CSV per table (and the dictionary) into ``out_dir``."""
+    """Write one header-only template CSV per table (and the dictionary) into ``out_dir``."""
+    return _write(out_dir, template_csv, with_dictionary)
+
+
+def write_examples(out_dir: str | Path, *, with_dictionary: bool = False) -> list[Path]:
+    """Write one example CSV per table (the schema's example rows: valid data) into
+    ``out_dir``: a tiny filled-in folder to see what the templates expect."""
+    return _write(out_dir, example_csv, with_dictionary)
+
+
+def _write(out_dir: str | Path, render, with_dictionary: bool) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for schema in TABLES.values():
         path = out_dir / schema.filename
-        path.write_text(template_csv(schema), encoding="utf-8")
+        path.write_text(render(schema), encoding="utf-8")
         written.append(path)
     if with_dictionary:
         path = out_dir / DICTIONARY_NAME

@@ -308,7 +308,7 @@ def test_rc_default_curve_uses_expected_counts_and_matches_powerbi_funnels():
                                          0.16174443502044555], rel=1e-12)
     res = _run([4, 16], [10, 90], data_type="RC", od_adjust="none")
     assert res.target == pytest.approx(0.2, rel=1e-15)
-    at90 = res.limits_curve([90]).iloc[0]
+    at90 = res.limits_curve(90).iloc[0]
     assert at90["lower_95"] == pytest.approx(0.12201011476061706, rel=1e-12)
     assert at90["upper_95"] == pytest.approx(0.327841671803028, rel=1e-12)
     # z, phi and tau² do not depend on the curve's standard error
@@ -342,6 +342,18 @@ def test_sr_overdispersed_reproduces_funnelplotr_z_phi_tau2_and_squares_its_limi
     # documented deviation: our limits are squared back from the square-root scale
     squared = (np.asarray(FPR_SR_OD["odll95_sqrt_scale"]) ** 2).tolist()
     assert res.table["lower_95"].tolist() == _approx(squared)
+
+
+def test_dispersion_helpers_at_their_edges():
+    # trimming 10% of 5 units keeps them all (no rank band is 0 or 9); of 20 it drops 2 + 2
+    assert not np.isnan(methods.trim(np.arange(5.0), 0.1)).any()
+    assert np.flatnonzero(np.isnan(methods.trim(np.arange(20.0), 0.1))).tolist() == [0, 1, 18, 19]
+    assert math.isnan(methods.dispersion_ratio(np.array([np.nan, np.nan])))
+    assert methods.tau2_dersimonian_laird(5.0, 1, np.array([0.1])) == 0.0
+    # n·phi < n - 1: no between-unit variance (FunnelPlotR tau_func)
+    assert methods.tau2_dersimonian_laird(0.85, 10, np.full(10, 0.1)) == 0.0
+    assert methods.tau2_dersimonian_laird(0.95, 10, np.full(10, 0.1)) == pytest.approx(
+        (9.5 - 9) / (1000 - 100_000 / 1000))
 
 
 def test_normal_quantiles_match_funnelplotr_constants():
@@ -594,6 +606,8 @@ def test_blank_group_names_and_missing_columns():
         funnel(df, numerator="num", denominator="den", group="unit")
     with pytest.raises(InputError, match=r"unknown column\(s\) 'lost'; the data have"):
         funnel(df, numerator="lost", denominator="den", group="unit")
+    with pytest.raises(InputError, match="three different columns"):
+        funnel(df, numerator="num", denominator="num", group="unit")
     with pytest.raises(InputError, match="must be a pandas DataFrame"):
         funnel([1, 2], numerator="a", denominator="b", group="c")
 
@@ -668,6 +682,8 @@ def test_plot_errors():
         res.plot(highlight=["zz"])
     with pytest.raises(InputError, match="xscale"):
         res.plot(xscale="sqrt")
+    with pytest.raises(InputError, match="denominators must be positive"):
+        res.limits_curve([10, 0])
 
 
 # ---------------------------------------------------------------------------
@@ -756,6 +772,8 @@ def test_population_feeds_a_heavily_overdispersed_proportion_funnel():
     (lambda p: p, {"months": ("2020-01", "2020-12")}, "no rows between 2020-01 and 2020-12"),
     (lambda p: p, {"months": "2023"}, "must be a pair"),
     (lambda p: p, {"months": ("soon", "2024-01")}, "is not a month"),
+    (lambda p: p.assign(ORG_CODE=p["ORG_CODE"].where(p.index != 1, " ")), {},
+     r"'ORG_CODE' is blank in row\(s\) 3"),
 ])
 def test_population_errors(mutate, kwargs, match):
     with pytest.raises(InputError, match=match):

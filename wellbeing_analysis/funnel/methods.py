@@ -139,7 +139,7 @@ def dispersion_ratio(z_used: np.ndarray) -> float:
     """phi = sum(z²) / n over the z-scores kept (Spiegelhalter 2005; FunnelPlotR ``phi_func``).
     Under no overdispersion n·phi is roughly chi-squared on n - 1 degrees of freedom."""
     kept = z_used[~np.isnan(z_used)]
-    return float(np.sum(kept**2) / len(kept))
+    return float(np.sum(kept**2) / len(kept)) if len(kept) else float("nan")
 
 
 def tau2_dersimonian_laird(phi: float, n: int, s: np.ndarray) -> float:
@@ -149,7 +149,7 @@ def tau2_dersimonian_laird(phi: float, n: int, s: np.ndarray) -> float:
         tau² = max(0, (n·phi - (n - 1)) / (sum(w) - sum(w²) / sum(w))),  w = 1/s²,
 
     and 0 when n·phi < n - 1; ``s`` are the standard errors of the n units kept."""
-    if n * phi < n - 1:
+    if n < 2 or n * phi < n - 1:  # one unit has no between-unit variance
         return 0.0
     w = 1.0 / np.asarray(s, dtype=float) ** 2
     return float(max(0.0, (n * phi - (n - 1)) / (w.sum() - (w**2).sum() / w.sum())))

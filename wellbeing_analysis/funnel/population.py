@@ -104,6 +104,9 @@ def population_from_publication(frame: pd.DataFrame, *, org_type: str | None = N
     if over.any():
         raise InputError(f"FTE_DAYS_LOST exceeds FTE_DAYS_AVAILABLE in row(s) {_rows(over)}")
     codes = df["ORG_CODE"].astype("string").str.strip()
+    no_code = (codes.isna() | codes.eq("")).fillna(True).to_numpy()
+    if no_code.any():
+        raise InputError(f"column 'ORG_CODE' is blank in row(s) {_rows(no_code)}")
     types = df["ORG_TYPE"].astype("string").str.strip()
     month = dates.dt.to_period("M")
 

@@ -259,7 +259,7 @@ class FunnelResult:
         den = self.table["denominator"].to_numpy()
         if x is None:
             x = np.geomspace(den.min() / 2, den.max() * 1.1, n_points)
-        x = np.asarray(x, dtype=float)
+        x = np.atleast_1d(np.asarray(x, dtype=float))
         if (x <= 0).any() or not np.isfinite(x).all():
             raise InputError("limits_curve: denominators must be positive numbers")
         out = pd.DataFrame({"denominator": x, "target": self.target})
@@ -321,8 +321,8 @@ class FunnelResult:
             "trim_method": self.trim_method, "trim": float(self.trim),
             "limits": [float(v) for v in self.levels], "multiplier": self.multiplier,
             "rc_limit_se": self.rc_limit_se, "n_units": self.n_units, "n_used": self.n_used,
-            "target": self.target, "target_transformed": self.target_transformed,
-            "phi": self.phi, "tau2": self.tau2, "method": self.method,
+            "target": num(self.target), "target_transformed": num(self.target_transformed),
+            "phi": num(self.phi), "tau2": num(self.tau2), "method": self.method,
             "warnings": list(self.warnings), "units": units,
         }
 

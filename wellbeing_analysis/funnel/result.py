@@ -221,8 +221,8 @@ class FunnelResult:
     def _method_text(self) -> str:
         kind, transformation = methods.DATA_TYPE_TEXT[self.data_type]
         levels = " and ".join(f"{v:g}%" for v in self.levels)
-        trimmed = {"winsorise": f"z-scores Winsorised at {self.trim:.0%}",
-                   "trim": f"z-scores trimmed by {self.trim:.0%} at each end",
+        trimmed = {"winsorise": f"z-scores Winsorised at {self.trim * 100:g}%",
+                   "trim": f"z-scores trimmed by {self.trim * 100:g}% at each end",
                    "none": "all z-scores"}[self.trim_method]
         head = f"Funnel plot of a {kind} ({transformation}); {levels} limits"
         if self.adjustment == "additive":

@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo_data",
     "spc",
     "its",
+    "funnel",
     "score",
     "report",
     "demo",

@@ -188,3 +188,43 @@ NPS_PROMOTER_MIN = 9
 NPS_DETRACTOR_MAX = 6
 #: Exit reasons: how many top reasons of voluntary leavers to report (our default).
 TOP_REASONS_COUNT = 5
+
+# ---------------------------------------------------------------------------
+# Funnel plots (Spiegelhalter 2005; FunnelPlotR, NHS-R community)
+# ---------------------------------------------------------------------------
+#: Two-sided coverage (%) of the funnel limits: 95% and 99.8%, about 2 and 3 standard
+#: errors (Spiegelhalter, Stat Med 2005; FunnelPlotR; CQC and NHS Digital publications).
+FUNNEL_LIMITS: tuple[float, ...] = (95.0, 99.8)
+#: Fraction of z-scores Winsorised (or trimmed) at each end before the dispersion ratio phi
+#: is estimated (Spiegelhalter, Qual Saf Health Care 2005; FunnelPlotR ``trim_by = 0.1``).
+FUNNEL_TRIM_FRACTION = 0.10
+#: Indicator types: proportions, ratios of two counts, indirectly standardised ratios
+#: (FunnelPlotR ``data_type``).
+FUNNEL_DATA_TYPES: tuple[str, ...] = ("PR", "RC", "SR")
+#: Overdispersion adjustments: additive random effects (DerSimonian-Laird tau^2, FunnelPlotR's
+#: and the default), multiplicative (limits widened by sqrt(phi)), or none (Spiegelhalter 2005).
+FUNNEL_OD_ADJUSTMENTS: tuple[str, ...] = ("additive", "multiplicative", "none")
+#: How extreme z-scores are handled before phi is estimated: Winsorised (Spiegelhalter, CQC),
+#: trimmed (NHS Digital's SHMI truncation, as FunnelPlotR does it) or used as they are.
+FUNNEL_TRIM_METHODS: tuple[str, ...] = ("winsorise", "trim", "none")
+#: Estimators of the between-unit variance tau^2: DerSimonian & Laird (1986) moment estimator.
+FUNNEL_TAU2_METHODS: tuple[str, ...] = ("DL",)
+#: Standard error of a ratio of counts on the funnel curve: from the counts expected at the
+#: target (our default, consistent with the units' z-scores) or FunnelPlotR 0.5-0.6's
+#: 1 / (2 sqrt(denominator)).
+FUNNEL_RC_LIMIT_SE: tuple[str, ...] = ("expected", "funnelplotr")
+#: 0.5 is added to both counts of a ratio of counts so that zero counts have a log and a
+#: standard error (CQC Intelligent Monitoring methodology; FunnelPlotR).
+FUNNEL_RC_CONTINUITY = 0.5
+#: Target of indirectly standardised ratios (observed / expected): 1 by construction.
+FUNNEL_SR_TARGET = 1.0
+#: A funnel needs at least this many units (our choice: one unit is its own target).
+FUNNEL_MIN_UNITS = 2
+#: Overdispersion is estimated only from at least this many units; with fewer, the limits are
+#: left unadjusted and the result says why (our choice: the DerSimonian-Laird tau^2 and a
+#: 10% Winsorisation mean little with a handful of units; FunnelPlotR sets no minimum).
+FUNNEL_MIN_UNITS_FOR_ADJUSTMENT = 5
+#: Points on each drawn funnel curve (our choice: smooth at report width).
+FUNNEL_CURVE_POINTS = 400
+#: Error messages name at most this many offending units (our choice).
+FUNNEL_MAX_LISTED_UNITS = 5

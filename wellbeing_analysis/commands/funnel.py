@@ -101,7 +101,7 @@ def format_result(result) -> str:
     """The method, phi and tau², then one line per unit in the input order (no ranking)."""
     import pandas as pd
 
-    from wellbeing_analysis.funnel.result import level_key
+    from wellbeing_analysis.funnel.methods import level_key
 
     t = result.table
     cols = ["group", "numerator", "denominator", "indicator", "z_adjusted"]

@@ -25,6 +25,11 @@ DATA_TYPE_TEXT = {
 }
 
 
+def level_key(level: float) -> str:
+    """Column suffix of a limit level: 95 -> '95', 99.8 -> '99_8'."""
+    return f"{level:g}".replace(".", "_")
+
+
 # ---------------------------------------------------------------------------
 # Transformations (FunnelPlotR ``transformed_zscore``; Spiegelhalter 2005, table I)
 # ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter
 
 from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.funnel.result import level_key
+from wellbeing_analysis.funnel.methods import level_key
 from wellbeing_analysis.style import (
     FIGSIZE,
     NHS_BLACK,
@@ -38,8 +38,6 @@ from wellbeing_analysis.style import (
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-
-    from wellbeing_analysis.funnel.result import FunnelResult
 
 #: Default y-axis labels by data type (FunnelPlotR's defaults).
 Y_LABELS = {"PR": "Proportion", "RC": "Ratio", "SR": "Standardised ratio"}
@@ -59,7 +57,7 @@ def _limit_styles(levels: tuple[float, ...]) -> dict[float, tuple[str, str, floa
     return styles
 
 
-def plot_funnel(result: FunnelResult, ax: Axes | None = None, *, highlight=None,
+def plot_funnel(result, ax: Axes | None = None, *, highlight=None,
                 label_outside: bool = False, show_unadjusted: bool = False,
                 xscale: str = "linear", x_label: str | None = None,
                 y_label: str | None = None, title: str | None = None,
@@ -158,7 +156,7 @@ def plot_funnel(result: FunnelResult, ax: Axes | None = None, *, highlight=None,
     return ax
 
 
-def _set_ylim(ax: Axes, result: FunnelResult, curve, value: np.ndarray) -> None:
+def _set_ylim(ax: Axes, result, curve, value: np.ndarray) -> None:
     """Show every point and the limits from the smallest unit's size on, with a margin (the
     curves run off towards tiny denominators, where they would flatten the picture)."""
     den_min = result.table["denominator"].min()

@@ -27,13 +27,9 @@ from wellbeing_analysis.constants import (
 )
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.funnel import methods
+from wellbeing_analysis.funnel.methods import level_key
 
 WITHIN = "within the expected range"
-
-
-def level_key(level: float) -> str:
-    """Column suffix of a limit level: 95 -> '95', 99.8 -> '99_8'."""
-    return f"{level:g}".replace(".", "_")
 
 
 def _listed(values) -> str:

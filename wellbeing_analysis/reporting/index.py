@@ -11,6 +11,7 @@ from urllib.parse import quote
 from wellbeing_analysis.reporting.blocks import esc
 from wellbeing_analysis.reporting.catalogue import INDEX_NAME, MANIFEST, REPORTS, TEMPLATE_NAME
 from wellbeing_analysis.reporting.io import write_atomic_text
+from wellbeing_analysis.reporting.outcomes import read_manifest
 from wellbeing_analysis.reporting.outputs import OWNER_MARK
 
 
@@ -31,8 +32,6 @@ def _page(title: str, body: str) -> str:
 def service_index(folder: Path) -> str:
     """The index page of one service folder: each report, when it last succeeded, and the
     latest run's status."""
-    from wellbeing_analysis.reporting.runner import read_manifest
-
     record = read_manifest(folder)
     service = record["service"]
     rows = []
@@ -57,8 +56,6 @@ def write_service_index(folder: Path) -> Path:
 
 def services_in(root: Path) -> list[tuple[str, Path]]:
     """(service name, folder) of every service folder the tool wrote inside ``root``."""
-    from wellbeing_analysis.reporting.runner import read_manifest
-
     found = []
     for child in sorted(root.iterdir()):
         if child.is_dir() and (child / OWNER_MARK).is_file() and (child / MANIFEST).is_file():

@@ -39,8 +39,6 @@ from wellbeing_analysis.style import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from wellbeing_analysis.spc.result import SPCResult
-
 #: Colour, marker and legend text of each point type (Making Data Count palette).
 POINT_STYLE: dict[str, tuple[str, str, str]] = {
     labels.COMMON_CAUSE: (SPC_COMMON_CAUSE, "o", "Common cause"),
@@ -62,7 +60,7 @@ _ASSURANCE_BOX = (1.01, 0.56, 0.07, 0.2)
 _CAPTION_WIDTH = 130
 
 
-def _chart_title(result: SPCResult, facet: Any) -> str:
+def _chart_title(result, facet: Any) -> str:
     name = readable_name(result.options.y)
     title = (f"{name[:1].upper()}{name[1:]}: {labels.CHART_NAMES[result.chart]} "
              f"({labels.RULE_SET_NAMES[result.rules]})")
@@ -105,7 +103,7 @@ def draw_legend(ax: Axes) -> None:
 
 
 def plot_spc(
-    result: SPCResult,
+    result,  # an SPCResult (not imported: the result imports this module)
     ax: Axes | None = None,
     *,
     facet: Any = None,

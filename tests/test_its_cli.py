@@ -105,8 +105,19 @@ BAD = {
                       ["--outcome", "lost", "--family", "poisson", "--offset", "avail"],
                       "must be positive"),
     "unknown column": (lambda d: d, ["--outcome", "absence"], "unknown column(s) 'absence'"),
-    "unknown family": (lambda d: d, ["--family", "gamma"], "unknown family 'gamma'"),
 }
+
+
+def test_unknown_family_is_a_usage_error_listing_the_families(capsys, tmp_path):
+    path = write(tmp_path, base())
+    args = ["--csv", path, "--time", "month", "--outcome", "rate", "--interruption", "2022-01",
+            "--family", "gamma"]
+    with pytest.raises(SystemExit) as exit_info:
+        run(capsys, *args)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'gamma'" in err and "quasipoisson" in err
+    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("case", list(BAD))

@@ -1,12 +1,42 @@
 """``wellbeing its``: fit an interrupted time-series model to a CSV and print the results.
 
-The options and the ``--json`` output are a stable contract (issue 3); the JSON object is
-:meth:`wellbeing_analysis.its.ITSResult.to_dict`.
+The options and the ``--json`` output are a stable contract; the JSON object is
+:meth:`wellbeing_analysis.its.ITSResult.to_dict`. The flags are generated from
+:class:`~wellbeing_analysis.its.options.ITSOptions` (one flag per option).
 """
 
 from __future__ import annotations
 
 import argparse
+
+from wellbeing_analysis.commands._common import Flag, add_flags, flag_values
+from wellbeing_analysis.its.options import FAMILIES, LEVEL_AT, ITSOptions
+
+#: One flag per ITS option (names, defaults and booleans come from :class:`ITSOptions`).
+FLAGS = (
+    Flag("time", "time column: numbers or monthly dates (YYYY-MM, YYYY-MM-DD, DD/MM/YYYY)",
+         "COL", required=True),
+    Flag("outcome", "outcome column", "COL", required=True),
+    Flag("interruptions", "time value of the first post-interruption point (repeat the flag "
+         "for several)", "VALUE", repeat=True, required=True, name="--interruption"),
+    Flag("family", "model family", choices=FAMILIES),
+    Flag("offset", "exposure column; the model uses log(COL) (log-link families)", "COL"),
+    Flag("season_col", "season column, e.g. month 1-12", "COL"),
+    Flag("period", "season period (default 12)", "P", int),
+    Flag("harmonics", "number of Fourier pairs", "K", int),
+    Flag("season_indicators", "one indicator per season instead of Fourier pairs"),
+    Flag("covariates", "extra covariate column (repeat the flag for several)", "COL",
+         repeat=True, name="--covariate"),
+    Flag("hac_lags", "Newey-West lags for --family ols (Stata newey scaling)", "L", int),
+    Flag("ar_order", "AR order of the errors for --family glsar (default 1)", "P", int),
+    Flag("slope_change", "model a level change only"),
+    Flag("phase_in", "periods after each interruption left out of the fit", "M", int),
+    Flag("end", "first time value after the intervention ended (three periods)", "VALUE"),
+    Flag("group", "series column for a controlled ITS", "COL"),
+    Flag("treated", "the treated series' value in --group", "VALUE"),
+    Flag("level_at", "where the level change is measured (default: first post point)",
+         choices=LEVEL_AT),
+)
 
 
 def register(subparsers) -> None:
@@ -21,36 +51,7 @@ def register(subparsers) -> None:
         ),
     )
     p.add_argument("--csv", required=True, metavar="FILE", help="input CSV (UTF-8)")
-    p.add_argument("--time", required=True, metavar="COL",
-                   help="time column: numbers or monthly dates (YYYY-MM, YYYY-MM-DD, DD/MM/YYYY)")
-    p.add_argument("--outcome", required=True, metavar="COL", help="outcome column")
-    p.add_argument("--interruption", required=True, action="append", metavar="VALUE",
-                   help="time value of the first post-interruption point (repeat for several)")
-    p.add_argument("--family", default="ols", metavar="FAMILY",
-                   help="ols (default), glsar, poisson, quasipoisson or negbin")
-    p.add_argument("--offset", metavar="COL",
-                   help="exposure column; the model uses log(COL) (log-link families)")
-    p.add_argument("--season-col", metavar="COL", help="season column, e.g. month 1-12")
-    p.add_argument("--period", type=int, metavar="P", help="season period (default 12)")
-    p.add_argument("--harmonics", type=int, metavar="K", help="number of Fourier pairs")
-    p.add_argument("--season-indicators", action="store_true",
-                   help="one indicator per season instead of Fourier pairs")
-    p.add_argument("--covariate", action="append", default=[], metavar="COL",
-                   help="extra covariate column (repeat for several)")
-    p.add_argument("--hac-lags", type=int, metavar="L",
-                   help="Newey-West lags for --family ols (Stata newey scaling)")
-    p.add_argument("--ar-order", type=int, metavar="P",
-                   help="AR order of the errors for --family glsar (default 1)")
-    p.add_argument("--no-slope-change", action="store_true",
-                   help="model a level change only")
-    p.add_argument("--phase-in", type=int, default=0, metavar="M",
-                   help="periods after each interruption left out of the fit")
-    p.add_argument("--end", metavar="VALUE",
-                   help="first time value after the intervention ended (three periods)")
-    p.add_argument("--group", metavar="COL", help="series column for a controlled ITS")
-    p.add_argument("--treated", metavar="VALUE", help="the treated series' value in --group")
-    p.add_argument("--level-at", default="first_post", choices=("first_post", "last_pre"),
-                   help="where the level change is measured (default: first post point)")
+    add_flags(p, ITSOptions, FLAGS)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -64,16 +65,10 @@ def run(args: argparse.Namespace) -> int:
     from wellbeing_analysis.loading import read_csv
 
     data = read_csv(args.csv)
+    options = flag_values(args, FLAGS)
     require_columns(data, [args.time, args.outcome, args.offset, args.season_col,
-                           *args.covariate, args.group], args.csv)
-    result = fit_its(
-        data, time=args.time, outcome=args.outcome, interruptions=args.interruption,
-        family=args.family, offset=args.offset, season_col=args.season_col, period=args.period,
-        harmonics=args.harmonics, season_indicators=args.season_indicators,
-        covariates=args.covariate, hac_lags=args.hac_lags, ar_order=args.ar_order,
-        slope_change=not args.no_slope_change, phase_in=args.phase_in, end=args.end,
-        group=args.group, treated=args.treated, level_at=args.level_at,
-    )
+                           *(args.covariates or ()), args.group], args.csv)
+    result = fit_its(data, **options)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:

@@ -1,7 +1,7 @@
 """``wellbeing spc``: an SPC or run chart of one series from a CSV file.
 
     wellbeing spc --csv FILE --x COL --y COL [--n COL] [--chart xmr|run|p|u|c|pprime|uprime]
-                  [--rules mdc|anhoej|ihi] [--rebase X ...] [--fix-after N] [--no-screen]
+                  [--rules mdc|anhoej|ihi] [--rebase X [--rebase X ...]] [--fix-after N] [--no-screen]
                   [--direction increase|decrease|neutral] [--target T] [--json]
 
 ``--json`` prints one object (a stable contract): ``chart``, ``points`` (``x``, ``y``,
@@ -14,7 +14,31 @@ from __future__ import annotations
 
 import argparse
 
+from wellbeing_analysis.commands._common import Flag, add_flags, flag_values
 from wellbeing_analysis.constants import SPC_CHART_TYPES, SPC_IMPROVEMENT_DIRECTIONS, SPC_RULE_SETS
+from wellbeing_analysis.spc.options import SPCOptions
+
+#: One flag per SPC option (names, defaults and booleans come from :class:`SPCOptions`; a
+#: facet needs a table, not a command line).
+FLAGS = (
+    Flag("x", "column of dates (YYYY-MM-DD or DD/MM/YYYY) or numbers", "COL", required=True),
+    Flag("y", "column of values (for P/U charts: the proportion or rate)", "COL",
+         required=True),
+    Flag("n", "denominator column (P, U, P′, U′ charts)", "COL"),
+    Flag("chart", "chart type (default: xmr; with --n, pprime for proportions, else uprime)",
+         choices=SPC_CHART_TYPES),
+    Flag("rules", "rule set (default: mdc for control charts, anhoej for run charts)",
+         choices=SPC_RULE_SETS),
+    Flag("rebase", "x value where new limits start (first point on or after it); repeat the "
+         "flag for several", "X", repeat=True),
+    Flag("fix_after_n_points", "compute limits from the first N (>= 12) points of each group",
+         "N", int, name="--fix-after"),
+    Flag("screen_outliers", "do not screen large moving ranges (the Excel tool's behaviour)",
+         name="--no-screen"),
+    Flag("improvement_direction", "which way is improvement (default: increase)",
+         choices=SPC_IMPROVEMENT_DIRECTIONS, name="--direction"),
+    Flag("target", "target for the assurance icon", "T", float),
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,24 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("--csv", required=True, metavar="FILE", help="CSV file, one row per point")
-    p.add_argument("--x", required=True, metavar="COL",
-                   help="column of dates (YYYY-MM-DD or DD/MM/YYYY) or numbers")
-    p.add_argument("--y", required=True, metavar="COL",
-                   help="column of values (for P/U charts: the proportion or rate)")
-    p.add_argument("--n", metavar="COL", help="denominator column (P, U, P′, U′ charts)")
-    p.add_argument("--chart", choices=SPC_CHART_TYPES,
-                   help="chart type (default: xmr; with --n, pprime for proportions, else uprime)")
-    p.add_argument("--rules", choices=SPC_RULE_SETS,
-                   help="rule set (default: mdc for control charts, anhoej for run charts)")
-    p.add_argument("--rebase", nargs="+", metavar="X", default=None,
-                   help="x values where new limits start (first point on or after each)")
-    p.add_argument("--fix-after", type=int, metavar="N",
-                   help="compute limits from the first N (>= 12) points of each group")
-    p.add_argument("--no-screen", action="store_true",
-                   help="do not screen large moving ranges (the Excel tool's behaviour)")
-    p.add_argument("--direction", choices=SPC_IMPROVEMENT_DIRECTIONS, default="increase",
-                   help="which way is improvement (default: increase)")
-    p.add_argument("--target", type=float, metavar="T", help="target for the assurance icon")
+    add_flags(p, SPCOptions, FLAGS, not_on_cli=("facet",))
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -64,10 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
     data = read_csv(args.csv)
     require_columns(data, [args.x, args.y, args.n], args.csv)
-    result = spc(data, x=args.x, y=args.y, n=args.n, chart=args.chart, rules=args.rules,
-                 rebase=args.rebase, fix_after_n_points=args.fix_after,
-                 screen_outliers=not args.no_screen, improvement_direction=args.direction,
-                 target=args.target)
+    result = spc(data, **flag_values(args, FLAGS))
     if args.json:
         print(json.dumps(result.to_dict(), indent=1))
         return 0

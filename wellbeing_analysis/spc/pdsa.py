@@ -33,6 +33,7 @@ from wellbeing_analysis.spc.describe import (
 )
 from wellbeing_analysis.spc.engine import episodes
 from wellbeing_analysis.spc.inputs import parse_dates
+from wellbeing_analysis.spc.result import SPCResult
 
 # Agreement between a cycle's prediction and its chart.
 AGREES = "agrees"
@@ -134,36 +135,14 @@ class PDSAReview:
     per cycle), ``warnings``.
     """
 
-    def __init__(
-        self,
-        cycles: pd.DataFrame,
-        series: pd.DataFrame,
-        *,
-        x: str,
-        y: str,
-        n: str | None = None,
-        measure: str | None = None,
-        chart: str | None = None,
-        rules: str | None = None,
-        improvement_direction: str = "increase",
-        target: float | None = None,
-        fix_after_n_points: int | None = None,
-        screen_outliers: bool = True,
-        min_points_after_start: int = PDSA_MIN_POINTS_AFTER_START,
-    ) -> None:
-        self.measure = measure or y
-        self.cycles = validate_cycles(cycles, self.measure)
+    def __init__(self, cycles: pd.DataFrame, chart: SPCResult, *, measure: str,
+                 min_points_after_start: int = PDSA_MIN_POINTS_AFTER_START) -> None:
+        """``cycles`` validated for ``measure``; ``chart`` the measure's chart, rebased at the
+        cycles that ask (built by :func:`review_pdsa`)."""
+        self.measure = measure
+        self.cycles = cycles
         self.min_points_after_start = min_points_after_start
-        rebasing = self.cycles[self.cycles["rebase_at_start"]]
-        rebase = {start: f"{cid}: {reason}" for start, cid, reason in
-                  zip(rebasing["start_date"], rebasing["cycle_id"], rebasing["rebase_reason"],
-                      strict=True)}
-        self.spc = spc(series, x=x, y=y, n=n, chart=chart, rules=rules, rebase=rebase or None,
-                       fix_after_n_points=fix_after_n_points, screen_outliers=screen_outliers,
-                       improvement_direction=improvement_direction, target=target)
-        if not self.spc.x_is_date:
-            raise InputError(f"PDSA cycles have dates, so the series' x column {x!r} must hold "
-                             "dates")
+        self.spc = chart
         self.warnings = list(self.spc.warnings)
         points = self.spc._points
         self._unit = period_unit(points["x"])
@@ -401,7 +380,17 @@ def review_pdsa(
     chart options are those of :func:`~wellbeing_analysis.spc.spc`. A cycle with no signal
     and fewer than ``min_points_after_start`` points since its start is 'too early'.
     """
-    return PDSAReview(cycles, series, x=x, y=y, n=n, measure=measure, chart=chart, rules=rules,
-                      improvement_direction=improvement_direction, target=target,
-                      fix_after_n_points=fix_after_n_points, screen_outliers=screen_outliers,
+    measure = measure or y
+    cycles = validate_cycles(cycles, measure)
+    rebasing = cycles[cycles["rebase_at_start"]]
+    rebase = {start: f"{cid}: {reason}" for start, cid, reason in
+              zip(rebasing["start_date"], rebasing["cycle_id"], rebasing["rebase_reason"],
+                  strict=True)}
+    chart_result = spc(series, x=x, y=y, n=n, chart=chart, rules=rules, rebase=rebase or None,
+                       fix_after_n_points=fix_after_n_points, screen_outliers=screen_outliers,
+                       improvement_direction=improvement_direction, target=target)
+    if not chart_result.x_is_date:
+        raise InputError(f"PDSA cycles have dates, so the series' x column {x!r} must hold "
+                         "dates")
+    return PDSAReview(cycles, chart_result, measure=measure,
                       min_points_after_start=min_points_after_start)

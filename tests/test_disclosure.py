@@ -177,3 +177,48 @@ def test_property_no_small_count_shown_and_no_lone_suppression(rows, threshold):
     primary = (t["n"] > 0) & (t["n"] < threshold)
     extra = (m & ~primary).groupby(t["part"]).sum()
     assert (extra <= 1).all()
+
+
+# ---------------------------------------------------------------------------
+# Shares and rates of people: numerator, complement and group (rule 3)
+# ---------------------------------------------------------------------------
+from wellbeing_analysis.disclosure import Share, protect, share_shown  # noqa: E402
+
+
+@pytest.mark.parametrize("num,den,shown", [
+    (1, 12, False),    # one person has it
+    (11, 12, False),   # one person lacks it: the complement reveals them
+    (6, 12, True),
+    (0, 12, True),     # nobody: shown, as NHS publications show zeros
+    (12, 12, True),    # everybody
+    (2, 4, False),     # the group itself is small
+])
+def test_share_shown_follows_numerator_complement_and_group(num, den, shown):
+    assert share_shown(num, den, threshold=5) is shown
+
+
+def test_protect_suppresses_a_share_whose_complement_is_small_and_hides_its_numerator():
+    # the two rows the safe-data issue found: 5 in post with stability 20 (one person) and
+    # 12 in post with stability 91.7 (one person lacking a year's service)
+    t = pd.DataFrame({"team": list("ABC"), "in_post": [5, 12, 40],
+                      "long_serving": [1, 11, 30], "stability": [20.0, 91.7, 75.0]})
+    out = protect(t, counts=["in_post"],
+                  shares={"stability": Share("long_serving", "in_post")},
+                  hidden=["long_serving"])
+    assert "long_serving" not in out.columns
+    assert out["stability"].tolist() == [STAR, STAR, 75.0]
+    assert out["in_post"].tolist() == [5, 12, 40]
+
+
+def test_protect_secondary_suppression_covers_hidden_numerators():
+    # team numerators add up to a service figure shown elsewhere: one suppressed team
+    # numerator would be recovered by subtraction, so a second one goes too
+    t = pd.DataFrame({"team": list("ABCD"), "staff": [30, 30, 30, 30],
+                      "absent": [3, 10, 12, 20], "rate": [1.0, 2.0, 3.0, 4.0]})
+    out = protect(t, counts=["staff"], shares={"rate": Share("absent", "staff", complement=False)},
+                  hidden=["absent"])
+    assert out["rate"].tolist() == [STAR, 2.0, 3.0, 4.0]
+    whole = protect(t.assign(part=1), counts=["staff"],
+                    shares={"rate": Share("absent", "staff", complement=False)},
+                    hidden=["absent"], partition_columns=["part"])
+    assert whole["rate"].tolist() == [STAR, STAR, 3.0, 4.0]

@@ -37,6 +37,9 @@ LONG_TERM_ABSENCE_DAYS = 28
 EARLY_LEAVER_MONTHS = 12
 #: Stability indices look back this many months (strategy and classical definitions).
 STABILITY_LOOKBACK_MONTHS = 12
+#: Absence records that begin more than this many months after the first staff spell draw a
+#: warning (the extract may hold no earlier absence; our choice).
+HISTORY_GAP_MONTHS = 6
 #: Rolling windows for absence rate and turnover (months).
 ROLLING_WINDOW_MONTHS = 12
 #: Lowest and highest acceptable FTE for one spell: FTE must lie in (0, 1.5].
@@ -53,6 +56,9 @@ ABSENCE_RATE_DECIMALS = 2
 #: Counts below this are suppressed (NHS Talking Therapies / mental health statistics: < 5).
 #: Our default; a parameter everywhere it is used.
 SUPPRESS_COUNT_BELOW = 5
+#: A chart of people counts (leavers by quarter) is drawn only when no more than this share
+#: of its points would be left out as too small to publish (our choice).
+MAX_SUPPRESSED_POINT_SHARE = 1 / 3
 #: Suppressed cells are shown as this marker (NHS publications use '*').
 SUPPRESSION_MARKER = "*"
 #: NHS Staff Survey local breakdowns are not shown for fewer than 11 responses.

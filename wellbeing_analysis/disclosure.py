@@ -12,7 +12,13 @@ Rules (``shared/spec/metrics.md``, 'Small numbers'; thresholds in ``constants``)
    percentage, a confidence limit, an alpha — is suppressed with it. Each dependent column
    names the count columns it derives from (a percentage depends on both its numerator and
    its denominator, so it is suppressed when either is).
-3. **Secondary suppression (our rule).** When the rows of a *partition* add up to a total
+3. **Shares and rates of people** (:class:`Share`, :func:`protect`). A share, rate or
+   index shown for a group is suppressed when its numerator, its complement (the rest of
+   the group) or the group itself is a count below the threshold: '1 of 12 left' and
+   '11 of 12 stayed' reveal the same person. The numerator and complement need not be
+   shown; they are counted for the rule and dropped. :func:`share_shown` applies the same
+   rule to a single figure (a sentence in a report, an alt text).
+4. **Secondary suppression (our rule).** When the rows of a *partition* add up to a total
    shown elsewhere (e.g. the team rows of one month, when the service row is published), a
    single suppressed count could be recovered by subtraction. So in every partition
    (rows sharing the values of ``partition_columns``) holding exactly one suppressed cell of
@@ -29,6 +35,7 @@ summaries, reason counts) and never change their input.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -203,3 +210,86 @@ def numeric(table: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.Dat
     for c in columns:
         out[c] = pd.to_numeric(out[c].mask(out[c].eq(SUPPRESSION_MARKER)), errors="coerce")
     return out
+
+
+# ---------------------------------------------------------------------------
+# Shares and rates of people (rule 3)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Share:
+    """How a share, rate or index of people shown in a table is made: the count of people it
+    counts (``numerator``, a column that may be hidden), the group's count of people
+    (``denominator``), and whether the rest of the group (``denominator - numerator``) is
+    people too (``complement``: True for a share of a group such as a stability index;
+    False for a rate whose denominator is not a count of the same people)."""
+
+    numerator: str | None
+    denominator: str
+    complement: bool = True
+
+
+def _small(count: float, threshold: float) -> bool:
+    return 0 < count < threshold
+
+
+def counts_publishable(counts, *, threshold: float = SUPPRESS_COUNT_BELOW) -> bool:
+    """True when every count is 0 or at least the threshold (rule 1), so a series of them
+    (or of rates with a published denominator) may be shown as it is."""
+    values = pd.to_numeric(pd.Series(counts), errors="coerce").to_numpy(dtype=float)
+    return not bool(((values > 0) & (values < threshold)).any())
+
+
+def share_shown(numerator: float, denominator: float, *,
+                threshold: float = SUPPRESS_COUNT_BELOW, complement: bool = True) -> bool:
+    """Whether a single share ``numerator / denominator`` of people may be shown (rule 3):
+    neither the numerator, the rest of the group nor the group is a count below the
+    threshold (zero is shown, as in NHS publications)."""
+    if _small(denominator, threshold) or _small(numerator, threshold):
+        return False
+    return not (complement and _small(denominator - numerator, threshold))
+
+
+def protect(
+    table: pd.DataFrame,
+    *,
+    counts: Sequence[str] = (),
+    shares: Mapping[str, Share] | None = None,
+    derived: Dependents = (),
+    hidden: Sequence[str] = (),
+    threshold: float = SUPPRESS_COUNT_BELOW,
+    partition_columns: Sequence[str] | None = None,
+    marker: str | None = SUPPRESSION_MARKER,
+    flag_column: str | None = None,
+) -> pd.DataFrame:
+    """Suppress a table of counts, shares and other derived figures in one pass (rules 1-4).
+
+    ``counts`` are shown counts of people; ``shares`` maps each shown share column to the
+    :class:`Share` it is made of; ``derived`` lists further columns computed from the counts
+    (as :func:`suppress`'s ``dependent_columns``); ``hidden`` names count columns used only
+    for the rule (e.g. the numerator of a share), dropped from the result. With
+    ``partition_columns`` a lone suppressed cell of any count, numerator or complement is
+    protected by secondary suppression.
+    """
+    shares = dict(shares or {})
+    work = table.copy()
+    count_cols = list(dict.fromkeys(counts))
+    deps = _dependency_map(derived, list(counts))
+    extra: list[str] = []
+    for column, share in shares.items():
+        sources = [share.denominator]
+        if share.numerator is not None:
+            sources.append(share.numerator)
+            if share.complement:
+                name = f"__rest_of_{column}__"
+                work[name] = (pd.to_numeric(work[share.denominator], errors="coerce")
+                              - pd.to_numeric(work[share.numerator], errors="coerce"))
+                sources.append(name)
+                extra.append(name)
+        for s in sources:
+            if s not in count_cols:
+                count_cols.append(s)
+        deps[column] = list(dict.fromkeys([*deps.get(column, []), *sources]))
+    out = suppress(work, count_columns=count_cols, dependent_columns=deps,
+                   threshold=threshold, partition_columns=partition_columns, marker=marker,
+                   flag_column=flag_column)
+    return out.drop(columns=[*extra, *[h for h in hidden if h in out.columns]])

@@ -37,6 +37,12 @@ class Indicator:
     chart: str | None = None
     decimals: int = 1
     benchmark: str | None = None  # published comparison figures, with their source
+    #: the numerator counts people (leavers), so small values are disclosive: such a series
+    #: is charted over periods whose counts may be published (see :func:`publishable_series`)
+    counts_people: bool = False
+    #: the denominator is a stock (staff in post at month end: averaged over a longer
+    #: period) rather than a flow (FTE days available: summed)
+    stock_denominator: bool = False
 
     @property
     def is_rate(self) -> bool:
@@ -61,11 +67,12 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in (
               chart="pprime", decimals=2),
     Indicator("leaver_rate_pct", "Leavers per 100 staff (monthly)", "%", "decrease",
               "Staff leaving the service in the month per 100 staff in post.",
-              numerator="leavers", denominator="headcount", chart="uprime", decimals=2),
+              numerator="leavers", denominator="headcount", chart="uprime", decimals=2,
+              counts_people=True, stock_denominator=True),
     Indicator("voluntary_leaver_rate_pct", "Voluntary leavers per 100 staff (monthly)", "%",
               "decrease", "Voluntary resignations in the month per 100 staff in post.",
               numerator="leavers_voluntary", denominator="headcount", chart="uprime",
-              decimals=2),
+              decimals=2, counts_people=True, stock_denominator=True),
     Indicator("absence_rate_12m_pct", "Sickness absence rate, rolling 12 months", "%",
               "decrease", "12 months' FTE days lost ÷ 12 months' FTE days available.",
               column="absence_rate_12m_pct", decimals=2),
@@ -122,3 +129,65 @@ def window_rate(monthly: pd.DataFrame, name: str, start: str, end: str) -> float
     rows = monthly[(monthly["month"] >= start) & (monthly["month"] <= end)]
     den = rows[ind.denominator].sum()
     return float(ind.scale * rows[ind.numerator].sum() / den) if den > 0 else float("nan")
+
+
+#: Periods a monthly rate may be charted over, shortest first, with their pandas frequency.
+CHART_PERIODS: tuple[tuple[str, str], ...] = (("month", "M"), ("quarter", "Q"))
+
+
+def aggregate_series(series: pd.DataFrame, name: str, freq: str) -> pd.DataFrame:
+    """A rate indicator's monthly series (:func:`indicator_series`) over longer periods
+    (``freq`` 'Q': calendar quarters): numerators summed; denominators summed (flows, e.g.
+    FTE days available) or averaged (stocks, e.g. staff in post); value recomputed. Only
+    complete periods are kept, so no period is a part-quarter that would look unusual."""
+    ind = INDICATORS[name]
+    if freq == "M":
+        return series
+    period = pd.PeriodIndex(series["month"], freq="M").asfreq(freq)
+    g = series.groupby(period)
+    out = pd.DataFrame({
+        "numerator": g["numerator"].sum(),
+        "denominator": g["denominator"].mean() if ind.stock_denominator
+        else g["denominator"].sum(),
+        "months": g.size(),
+    })
+    per = {"Q": 3}[freq]
+    out = out[out["months"] == per]
+    out["value"] = ind.scale * out["numerator"] / out["denominator"].where(out["denominator"] > 0)
+    out = out.reset_index(names="period")
+    out["month"] = out["period"].dt.start_time
+    return out[["month", "numerator", "denominator", "value"]]
+
+
+def publishable_series(monthly: pd.DataFrame, name: str, *, threshold: int
+                       ) -> tuple[pd.DataFrame | None, str, str]:
+    """The series of an indicator at the shortest period whose counts may be published.
+
+    For an indicator whose numerator counts people (leavers), a monthly rate beside the
+    staff in post would let a reader work out each month's count, so the series is charted
+    monthly only when every monthly count is 0 or at least ``threshold``. Otherwise it is
+    charted by quarter, leaving out any quarter whose count is below the threshold (as a
+    table shows '*': the gap says only that the count is small); when more than
+    :data:`~wellbeing_analysis.constants.MAX_SUPPRESSED_POINT_SHARE` of the quarters would
+    be left out, it is not charted at all. Returns (series or None, period name, a sentence
+    saying why when it is not monthly)."""
+    from wellbeing_analysis.constants import MAX_SUPPRESSED_POINT_SHARE
+    from wellbeing_analysis.disclosure import counts_publishable
+
+    series = indicator_series(monthly, name)
+    ind = INDICATORS[name]
+    if not ind.counts_people or counts_publishable(series["numerator"], threshold=threshold):
+        return series, "month", ""
+    what = ind.label.split(" (")[0]
+    quarters = aggregate_series(series, name, "Q")
+    small = (quarters["numerator"] > 0) & (quarters["numerator"] < threshold)
+    if len(quarters) == 0 or small.mean() > MAX_SUPPRESSED_POINT_SHARE:
+        return None, "", (f"{what} are not charted: too many months and quarters have fewer "
+                          f"than {threshold}, too few to publish; the rolling 12-month "
+                          "turnover is shown instead.")
+    why = (f"{what} are shown by quarter: some months have fewer than {threshold}, too few "
+           "to publish month by month.")
+    if small.any():
+        why += (f" {int(small.sum())} quarter(s) with fewer than {threshold} are left out of "
+                "the chart for the same reason.")
+    return quarters[~small].reset_index(drop=True), "quarter", why

@@ -119,14 +119,19 @@ class Report:
     # -- SPC charts of indicators ---------------------------------------------------------
     def spc_for(self, name: str, *, start: str | None = None, fix_after: int | None = None,
                 rebase=None):
-        """The SPC result of a measure (see :mod:`~wellbeing_analysis.reporting.measures`)."""
+        """The SPC result of a measure (see :mod:`~wellbeing_analysis.reporting.measures`),
+        or None when the measure cannot be charted (its note says why)."""
         from wellbeing_analysis.spc import spc
 
         m = measure_series(self.ctx, name, start=start)
+        if not m.chartable:
+            return None
         with self.ctx.capture_warnings():
-            return spc(m.data, x=m.x, y=m.y, n=m.n, chart=m.chart,
-                       improvement_direction=m.direction, target=m.target,
-                       fix_after_n_points=fix_after if m.fix_limits else None, rebase=rebase)
+            result = spc(m.data, x=m.x, y=m.y, n=m.n, chart=m.chart,
+                         improvement_direction=m.direction, target=m.target,
+                         fix_after_n_points=fix_after if m.fix_limits else None, rebase=rebase)
+        result.measure = m  # what was charted and why (period, disclosure note)
+        return result
 
     @cached_property
     def baseline_fix(self) -> tuple[str | None, int | None]:
@@ -144,5 +149,7 @@ class Report:
         result.plot(ax=ax, title=title, y_label=f"{ind.label} ({ind.unit})", x_label="")
         if annotate is not None:
             annotate(ax)
-        alt = (f"Control chart of {ind.label.lower()} by month. {result.icon_text}")
-        return b.figure(fig, alt=alt)
+        m = getattr(result, "measure", None)
+        period = m.period if m is not None else "month"
+        alt = (f"Control chart of {ind.label.lower()} by {period}. {result.icon_text}")
+        return b.figure(fig, alt=alt, caption=m.note if m is not None and m.note else None)

@@ -8,16 +8,19 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from wellbeing_analysis import narrative
+from wellbeing_analysis.disclosure import Share, share_shown
 from wellbeing_analysis.indicators import INDICATORS, window_rate
 from wellbeing_analysis.reporting import blocks as b
 from wellbeing_analysis.reporting.base import Report, month_label
 from wellbeing_analysis.reporting.catalogue import Section
+from wellbeing_analysis.reporting.measures import measure_series
 from wellbeing_analysis.style import NHS_BLUE, NHS_DARK_GREY, NHS_ORANGE
 from wellbeing_analysis.workforce import (
     absence_by_reason,
     leavers_by,
     leavers_by_length_of_service,
     leavers_in_window,
+    staff_absent,
     window_summary,
 )
 
@@ -89,6 +92,8 @@ class BaselineReport(Report):
         ]
         readings = []
         for name, result in self.spc_results.items():
+            if result is None:
+                continue  # not charted (disclosure): the section says why
             target = self.params.indicator(name).target
             readings.append(narrative.spc_reading(name, result.variation_icon,
                                                   result.assurance_icon, target))
@@ -107,10 +112,13 @@ class BaselineReport(Report):
         items = []
         since = pd.Period(self.windows["now"][0], freq="M").to_timestamp()
         for name, result in self.spc_results.items():
+            if result is None:
+                continue
             for sentence in narrative.signal_sentences(result.signals, since):
                 items.append(f"{INDICATORS[name].label}: {sentence}")
         reasons = self.absence_reasons_table
-        if not reasons.empty and reasons.iloc[0]["reason_code"] == "S10":
+        if (not reasons.empty and reasons.iloc[0]["reason_code"] == "S10"
+                and reasons.iloc[0]["staff"] >= self.ctx.threshold):
             items.append(f"Anxiety, stress and depression (S10) is the largest reason for "
                          f"sickness absence: {reasons.iloc[0]['share_pct']:.0f}% of days lost in "
                          "the last 12 months.")
@@ -142,13 +150,8 @@ class BaselineReport(Report):
             self.spc_figure("s10_absence_rate_pct", self.spc_results["s10_absence_rate_pct"],
                             title="Absence for anxiety, stress and depression (S10) by month"),
         ]
-        m = self.ctx.monthly
+        parts.append(b.paragraph(self._long_term_sentence()))
         s, e = self.windows["now"]
-        w = m[(m["month"] >= s) & (m["month"] <= e)]
-        long_share = 100 * w["fte_days_lost_long_term"].sum() / w["fte_days_lost"].sum()
-        parts.append(b.paragraph(
-            f"In the last {self.params.reporting_months} months, {long_share:.0f}% of days lost "
-            f"were in long-term episodes (28 days or more)."))
         table = self.absence_reasons_table.rename(columns={
             "reason_code": "code", "fte_days_lost": "FTE days lost",
             "share_pct": "share of days lost (%)", "staff": "staff"})
@@ -161,46 +164,84 @@ class BaselineReport(Report):
         parts.append(b.paragraph(narrative.suppressed_note(self.ctx.threshold), css="muted"))
         return b.join(parts)
 
+    def _long_term_sentence(self) -> str:
+        """The share of days lost in long-term episodes, when enough people stand behind it
+        (a share of days of one or two people would tell their sickness)."""
+        m = self.ctx.monthly
+        s, e = self.windows["now"]
+        w = m[(m["month"] >= s) & (m["month"] <= e)]
+        n = self.params.reporting_months
+        lost = w["fte_days_lost"].sum()
+        if lost == 0:
+            return f"No sickness absence was recorded in the last {n} months."
+        people = self.people_absent.iloc[0]
+        if not share_shown(people["staff_long_term"], people["staff_absent"],
+                           threshold=self.ctx.threshold):
+            return ("The share of days lost in long-term episodes (28 days or more) is not "
+                    "shown: too few staff had such episodes, or too few did not, to publish.")
+        share = 100 * w["fte_days_lost_long_term"].sum() / lost
+        return (f"In the last {n} months, {share:.0f}% of days lost were in long-term "
+                "episodes (28 days or more).")
+
+    @cached_property
+    def people_absent(self) -> pd.DataFrame:
+        s, e = self.windows["now"]
+        svc = self.ctx.service
+        return staff_absent(svc.staff_spells, svc.absence_episodes,
+                            extract_date=svc.extract_date, start=s, end=e)
+
     def turnover(self) -> b.Block:
         """Leaver rate SPC chart, rolling turnover and stability trends, leavers' reasons."""
         name = "leaver_rate_pct"
         res = self.spc_results[name]
-        parts = [
-            self.section_heading("turnover"),
-            b.paragraph(f"Turnover benchmarks: {INDICATORS['turnover_12m_pct'].benchmark}."),
-            self.spc_figure(name, res, title="Leavers per 100 staff by month"),
-            b.paragraph(narrative.spc_reading(name, res.variation_icon, res.assurance_icon,
-                                              self.params.indicator(name).target)),
-            self._trend_figure(),
-        ]
+        parts = [self.section_heading("turnover"),
+                 b.paragraph(f"Turnover benchmarks: {INDICATORS['turnover_12m_pct'].benchmark}.")]
+        if res is None:
+            parts.append(b.paragraph(measure_series(self.ctx, name).note))
+        else:
+            parts += [
+                self.spc_figure(name, res, title=f"Leavers per 100 staff by {res.measure.period}"),
+                b.paragraph(narrative.spc_reading(name, res.variation_icon, res.assurance_icon,
+                                                  self.params.indicator(name).target))]
+        parts.append(self._trend_figure())
         lv = self.leavers
         s, e = self.windows["now"]
         period = f"{month_label(s)} to {month_label(e)}"
         if lv.empty:
             parts.append(b.paragraph(f"No staff left the service from {period}."))
         else:
-            share = "share of leavers (%)"
-            fmt = {share: ".0f"}
-            parts += [
-                b.table(leavers_by(lv, "reason_group").rename(
-                    columns={"reason_group": "reason", "share_pct": share}),
-                        caption=f"Leavers by reason, {period}", count_columns=["leavers"],
-                        derived_columns=[share], threshold=self.ctx.threshold, formats=fmt),
-                b.table(leavers_by_length_of_service(lv).rename(
-                    columns={"length_of_service": "length of service", "share_pct": share}),
-                        caption=f"Leavers by length of service, {period}",
-                        count_columns=["leavers"], derived_columns=[share],
-                        threshold=self.ctx.threshold, formats=fmt),
-            ]
-            early = 100 * lv["early"].mean()
-            parts.append(b.paragraph(f"{early:.0f}% of leavers had under a year's continuous "
-                                     "service (early leavers)." if len(lv) >= self.ctx.threshold
-                                     else "Too few leavers to show the early-leaver share."))
+            parts += self._leaver_tables(lv, period)
         from wellbeing_analysis.reporting.surveys import exit_stay_block
 
         since = pd.Period(self.windows["before"][0], freq="M").to_timestamp()
         parts.append(exit_stay_block(self.ctx, since=since))
         return b.join(parts)
+
+    def _leaver_tables(self, lv: pd.DataFrame, period: str) -> list[b.Block]:
+        """Leavers by reason and by length of service, and the early-leaver share: each share
+        is shown only when its leavers, the other leavers and all leavers are counts the
+        disclosure rule allows (a sentence never reveals a suppressed cell)."""
+        share = "share of leavers (%)"
+        total = len(lv)
+        shares = {share: Share("leavers", "all leavers")}
+        blocks = []
+        for table, column, label in (
+                (leavers_by(lv, "reason_group"), "reason_group", "reason"),
+                (leavers_by_length_of_service(lv), "length_of_service", "length of service")):
+            blocks.append(b.table(
+                table.rename(columns={column: label, "share_pct": share}).assign(
+                    **{"all leavers": total}),
+                caption=f"Leavers by {label}, {period}", count_columns=["leavers"],
+                shares=shares, hidden=["all leavers"], threshold=self.ctx.threshold,
+                formats={share: ".0f"}))
+        early = int(lv["early"].sum())
+        if share_shown(early, total, threshold=self.ctx.threshold):
+            blocks.append(b.paragraph(f"{100 * early / total:.0f}% of leavers had under a "
+                                      "year's continuous service (early leavers)."))
+        else:
+            blocks.append(b.paragraph("The early-leaver share is not shown: the numbers of "
+                                      "early or other leavers are too small to publish."))
+        return blocks
 
     def _trend_figure(self) -> b.Block:
         """Rolling turnover and stability indices: trends, not SPC (overlapping windows)."""
@@ -228,18 +269,30 @@ class BaselineReport(Report):
         return b.figure(fig, alt=alt, caption=note)
 
     def _group_table(self, monthly: pd.DataFrame, column: str, label: str) -> b.Block:
+        """One row per group. Stability is a share of the staff in post, so it is shown only
+        when the long-serving staff, the others and the group are all publishable counts; the
+        absence rate only when enough staff of the group were off sick to publish it."""
         s, e = self.windows["now"]
         summary = window_summary(monthly, start=s, end=e, by=column)
+        # the stability index is long-serving staff / staff in post (both whole numbers)
+        summary["long serving"] = (summary["stability_index_strategy_pct"]
+                                   * summary["headcount"] / 100).round()
+        svc = self.ctx.service
+        absent = staff_absent(svc.staff_spells, svc.absence_episodes,
+                              extract_date=svc.extract_date, start=s, end=e, by=column)
+        summary["staff absent"] = summary[column].map(
+            absent.set_index(column)["staff_absent"]).fillna(0).astype(int)
         table = summary.rename(columns={
             column: label, "headcount": "staff in post", "absence_rate_pct": "absence rate (%)",
             "turnover_pct": "turnover (%)", "stability_index_strategy_pct": "stability index (%)"})
         return b.table(table, caption=f"By {label}, {month_label(s)} to {month_label(e)} "
                        f"(staff in post at {month_label(e)})",
                        count_columns=["staff in post", "leavers"],
-                       derived_columns={"absence rate (%)": ["staff in post"],
-                                        "turnover (%)": ["leavers", "staff in post"],
-                                        "stability index (%)": ["staff in post"]},
-                       threshold=self.ctx.threshold,
+                       derived_columns={"turnover (%)": ["leavers", "staff in post"]},
+                       shares={"stability index (%)": Share("long serving", "staff in post"),
+                               "absence rate (%)": Share("staff absent", "staff in post",
+                                                         complement=False)},
+                       hidden=["long serving", "staff absent"], threshold=self.ctx.threshold,
                        formats={"absence rate (%)": ".2f", "turnover (%)": ".1f",
                                 "stability index (%)": ".1f"})
 

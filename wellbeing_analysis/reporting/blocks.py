@@ -110,6 +110,8 @@ def table(
     caption: str,
     count_columns: Sequence[str] = (),
     derived_columns: Sequence[str] | dict[str, Sequence[str]] = (),
+    shares: dict | None = None,
+    hidden: Sequence[str] = (),
     threshold: int | None = None,
     formats: dict[str, str] | None = None,
     suppress: bool = True,
@@ -119,23 +121,28 @@ def table(
 
     ``count_columns`` hold counts of people; a count below ``threshold`` is suppressed, and
     so is every value in ``derived_columns`` of the same row computed from it (a list: from
-    any count column; a mapping: from the count columns named). With ``secondary`` the rows are treated as parts of a total shown
-    elsewhere, so a lone suppressed count is protected by suppressing the next smallest
-    (:mod:`wellbeing_analysis.disclosure`, rule 3). Count cells carry ``class="count"`` so
+    any count column; a mapping: from the count columns named). ``shares`` maps a share or
+    rate column to the :class:`~wellbeing_analysis.disclosure.Share` it is made of (its
+    numerator, its complement and its group are all checked); ``hidden`` columns are used
+    for the rule and not shown. With ``secondary`` the rows are treated as parts of a total
+    shown elsewhere, so a lone suppressed count is protected by suppressing the next
+    smallest (:mod:`wellbeing_analysis.disclosure`). Count cells carry ``class="count"`` so
     tests can check that no count below the threshold reaches a report.
     """
-    from wellbeing_analysis.disclosure import suppress as suppress_table
+    from wellbeing_analysis.disclosure import protect
 
     shown = df.reset_index(drop=True)
-    if suppress and count_columns:
+    if suppress and (count_columns or shares):
         kwargs = {} if threshold is None else {"threshold": threshold}
         whole = "__all_rows__"
-        shown = suppress_table(shown.assign(**{whole: 0}), count_columns=list(count_columns),
-                               dependent_columns=(dict(derived_columns)
-                                                  if isinstance(derived_columns, dict)
-                                                  else list(derived_columns)),
-                               partition_columns=[whole] if secondary else None,
-                               flag_column=None, **kwargs).drop(columns=whole)
+        shown = protect(shown.assign(**{whole: 0}), counts=list(count_columns),
+                        shares=shares, derived=(dict(derived_columns)
+                                                if isinstance(derived_columns, dict)
+                                                else list(derived_columns)),
+                        hidden=hidden, partition_columns=[whole] if secondary else None,
+                        **kwargs).drop(columns=whole)
+    elif hidden:
+        shown = shown.drop(columns=list(hidden))
     formats = formats or {}
     head = "".join(f'<th scope="col">{esc(c)}</th>' for c in shown.columns)
     body = []

@@ -80,20 +80,25 @@ class ReportContext:
         return cls(params=params, service=service)
 
     # -- monthly tables ---------------------------------------------------------------------
+    def _monthly(self, by: str | None) -> pd.DataFrame:
+        """The monthly table from the params' ``data_start`` on (the indicators are computed
+        on every spell, so stability and turnover look back correctly)."""
+        table = monthly_indicators(self.service.staff_spells, self.service.absence_episodes,
+                                   extract_date=self.service.extract_date, by=by)
+        start = self.params.data_start
+        return table if start is None else table[table["month"] >= start].reset_index(drop=True)
+
     @cached_property
     def monthly(self) -> pd.DataFrame:
-        return monthly_indicators(self.service.staff_spells, self.service.absence_episodes,
-                                  extract_date=self.service.extract_date)
+        return self._monthly(None)
 
     @cached_property
     def monthly_by_team(self) -> pd.DataFrame:
-        return monthly_indicators(self.service.staff_spells, self.service.absence_episodes,
-                                  extract_date=self.service.extract_date, by="team")
+        return self._monthly("team")
 
     @cached_property
     def monthly_by_group(self) -> pd.DataFrame:
-        return monthly_indicators(self.service.staff_spells, self.service.absence_episodes,
-                                  extract_date=self.service.extract_date, by="staff_group")
+        return self._monthly("staff_group")
 
     # -- windows ------------------------------------------------------------------------------
     @property

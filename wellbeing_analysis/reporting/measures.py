@@ -10,7 +10,7 @@ import pandas as pd
 
 from wellbeing_analysis.disclosure import numeric
 from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.indicators import INDICATORS, indicator_series
+from wellbeing_analysis.indicators import INDICATORS, publishable_series
 
 #: Survey measures a PDSA cycle may name (besides the monthly indicators).
 SURVEY_MEASURES = {
@@ -37,6 +37,14 @@ class MeasureSeries:
     n: str | None = None
     fix_limits: bool = True  # limits may be fixed on the params' baseline window
     x: str = "month"
+    #: the period each point covers ('month', 'quarter' or a survey 'wave')
+    period: str = "month"
+    #: why the measure is shown over longer periods, or not at all (disclosure control)
+    note: str = ""
+
+    @property
+    def chartable(self) -> bool:
+        return self.data is not None and len(self.data) > 0
 
     @property
     def y(self) -> str:
@@ -54,21 +62,30 @@ def indicator_measure(ctx, name: str, *, start: str | None = None) -> MeasureSer
     """A monthly indicator over complete months (from ``start``).
 
     Rates use Laney's U′ chart on the percentage with the denominator as n: Laney's limits
-    are invariant to the scale of y and P′ and U′ limits coincide (spc.md), so this is the
-    P′ chart drawn in percent. Other indicators use an XmR chart.
+    are invariant to the scale of y and P′ and U′ limits coincide (docs/spc.md), so this is
+    the P′ chart drawn in percent. Other indicators use an XmR chart. A rate of people
+    (leavers) is charted by month only when every month's count may be published, else by
+    quarter, else not at all (:func:`~wellbeing_analysis.indicators.publishable_series`).
     """
     ind = INDICATORS[name]
     p = ctx.params.indicator(name)
-    series = indicator_series(ctx.complete_monthly, name)
+    series = ctx.complete_monthly
+    if start is not None:
+        series = series[series["month"] >= start]
+    series, period, note = publishable_series(series, name, threshold=ctx.threshold)
+    if series is None:
+        return MeasureSeries(name, ind.label, ind.unit, None, "none", p.direction, p.target,
+                             period="", note=note)
     if start is not None:
         series = series[series["month"] >= pd.Period(start, freq="M").to_timestamp()]
     laney = ind.is_rate and ind.chart in ("pprime", "uprime")
     if ind.is_rate:
         series = series[series["denominator"] > 0]
     data = _series_frame(ind.label, series["month"], series["value"],
-                  series["denominator"] if laney else None)
+                         series["denominator"] if laney else None)
     return MeasureSeries(name, ind.label, ind.unit, data, "uprime" if laney else "xmr",
-                         p.direction, p.target, n="n" if laney else None)
+                         p.direction, p.target, n="n" if laney else None,
+                         fix_limits=period == "month", period=period, note=note)
 
 
 def measure_series(ctx, name: str, *, start: str | None = None) -> MeasureSeries:

@@ -59,8 +59,17 @@ def claim_service_folder(folder: Path, *, key: str = "output_dir") -> Path:
 
     Creates it (and marks it) when missing; accepts it when marked, empty, or holding only
     what an earlier run of the tool wrote. The parent is created and marked as a reports
-    root when it does not exist either.
+    root when it does not exist either. A folder the tool cannot write into is refused.
     """
+    try:
+        return _claim(folder, key)
+    except OSError as exc:
+        raise OutputError(f"key '{key}': cannot write into {folder} "
+                          f"({exc.strerror or exc}); choose a folder you can write to, or "
+                          "fix its permissions") from None
+
+
+def _claim(folder: Path, key: str) -> Path:
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"key '{key}': {folder} is a file, not a folder; choose a folder "
                           "for this service's reports")
@@ -74,6 +83,7 @@ def claim_service_folder(folder: Path, *, key: str = "output_dir") -> Path:
         return folder
     kind = _kind(folder)
     if kind == "service":
+        _check_writable(folder)
         return folder
     if kind == "root":
         raise OutputError(f"key '{key}': {folder} is a reports folder holding several services; "
@@ -86,6 +96,13 @@ def claim_service_folder(folder: Path, *, key: str = "output_dir") -> Path:
                           "nothing there is replaced")
     _mark(folder, "service")
     return folder
+
+
+def _check_writable(folder: Path) -> None:
+    """Raise OSError now when nothing can be written into ``folder`` (before any work)."""
+    probe = folder / f".{OWNER_MARK}.probe"
+    probe.write_bytes(b"")
+    probe.unlink()
 
 
 def reports_root(service_folder: Path) -> Path | None:

@@ -130,6 +130,9 @@ class ReportParams(_Strict):
     data_dir: str
     output_dir: str
     extract_date: date
+    #: first month the extract covers fully (absence and leavers): earlier months, in which
+    #: only long-serving staff's spells appear, are left out of every figure
+    data_start: str | None = None
     reporting_months: int = Field(12, ge=3, le=36)
     baseline: MonthWindow | None = None
     indicators: dict[str, IndicatorParams] = Field(default_factory=dict)
@@ -141,6 +144,8 @@ class ReportParams(_Strict):
     source: Path | None = Field(default=None, exclude=True)
 
     _check_date = field_validator("extract_date", mode="before")(_date)
+    _check_start = field_validator("data_start", mode="before")(
+        lambda v: None if v is None else _month(v))
 
     @field_validator("extract_date")
     @classmethod

@@ -26,7 +26,7 @@ import traceback
 import uuid
 from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from wellbeing_analysis.errors import BatchInterrupted, WellbeingError, format_problems
@@ -72,6 +72,8 @@ class ServicePlan:
     bundle: str | None = None
     error: str | None = None
     stored_error: str | None = None
+    #: reports that cannot run for a reason of their own (e.g. no PDSA log): report -> error
+    report_errors: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -119,7 +121,7 @@ def preflight(params_file: str | Path, reports: Sequence[str]) -> ServicePlan:
                           f"({plan.params.data_path}):\n" + format_problems(report.errors))
             plan.stored_error = _stored_validation_error(report.errors, plan.params.data_path)
             return plan
-        check_report_inputs(plan.params, report, reports)
+        plan.report_errors = check_report_inputs(plan.params, report, reports)
         staging = outputs.staging_dir(plan.folder, f"bundle-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         bundle = RunBundle(plan.params, service_from_report(report))
         plan.bundle = str(bundle.save(staging / "bundle.pkl"))
@@ -257,18 +259,18 @@ def run_reports(
         os.environ.setdefault(key, value)
     files = [str(pf) for pf in params_files]
     reports = tuple(reports)
-    batch = _Batch(files, reports)
     bar = tqdm(total=len(files) * len(reports), desc="reports", unit="report",
                disable=not progress, file=sys.stderr)
+    batch = _Batch(files, reports, bar)
     pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
     try:
         if pool is None:
             for pf in files:
-                batch.planned(preflight(pf, reports), bar)
+                batch.planned(preflight(pf, reports))
                 for task in batch.tasks(pf):
-                    batch.finished(execute_report(*task), bar)
+                    batch.finished(execute_report(*task))
         else:
-            _run_in_pool(pool, batch, bar)
+            _run_in_pool(pool, batch)
     except KeyboardInterrupt:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -284,7 +286,7 @@ def run_reports(
     return batch.outcomes()
 
 
-def _run_in_pool(pool: ProcessPoolExecutor, batch: _Batch, bar) -> None:
+def _run_in_pool(pool: ProcessPoolExecutor, batch: _Batch) -> None:
     """Preflights run in the pool too, and each service's reports are queued as soon as its
     preflight passes, so both workers stay busy from the start."""
     pending: dict[Future, tuple[str, str]] = {
@@ -300,7 +302,7 @@ def _run_in_pool(pool: ProcessPoolExecutor, batch: _Batch, bar) -> None:
                     plan = ServicePlan(pf, error=f"the worker checking this service stopped: "
                                                  f"{_error_text(exc)}")
                     plan.stored_error = stored_text(plan.error)
-                batch.planned(plan, bar)
+                batch.planned(plan)
                 for task in batch.tasks(pf):
                     pending[pool.submit(execute_report, *task)] = (task[1], pf)
             else:
@@ -312,39 +314,45 @@ def _run_in_pool(pool: ProcessPoolExecutor, batch: _Batch, bar) -> None:
                                             error=f"the report's worker stopped: "
                                                   f"{_error_text(exc)}")
                     outcome.stored_error = stored_text(outcome.error)
-                batch.finished(outcome, bar)
+                batch.finished(outcome)
 
 
 class _Batch:
     """The state of a batch: each service's plan and report outcomes; when a service's
     last report is done, its bundle is removed and its run.json and index written."""
 
-    def __init__(self, files: list[str], reports: tuple[str, ...]) -> None:
-        self.files, self.reports = files, reports
+    def __init__(self, files: list[str], reports: tuple[str, ...], bar) -> None:
+        self.files, self.reports, self.bar = files, reports, bar
         self.plans: dict[str, ServicePlan] = {}
         self.results: dict[str, dict[str, ReportOutcome]] = {pf: {} for pf in files}
         self.roots: set[Path] = set()
 
-    def planned(self, plan: ServicePlan, bar) -> None:
+    def planned(self, plan: ServicePlan) -> None:
         self.plans[plan.params_file] = plan
         if plan.error is not None:
             for r in self.reports:
                 self.results[plan.params_file][r] = ReportOutcome(
                     plan.params_file, plan.name, r, ok=False, error=plan.error,
                     stored_error=plan.stored_error)
-            bar.update(len(self.reports))
+            self.bar.update(len(self.reports))
             self._service_done(plan.params_file)
 
     def tasks(self, pf: str) -> list[tuple]:
+        """The reports of a service to execute; those that cannot run are recorded now."""
         plan = self.plans[pf]
         if plan.error is not None:
             return []
-        return [(pf, r, str(plan.folder), plan.name, plan.bundle) for r in self.reports]
+        for r, error in plan.report_errors.items():
+            if r in self.reports:
+                self.finished(ReportOutcome(pf, plan.name, r, ok=False, error=error,
+                                            stored_error=stored_text(error)))
+        return [(pf, r, str(plan.folder), plan.name, plan.bundle) for r in self.reports
+                if r not in plan.report_errors]
 
-    def finished(self, outcome: ReportOutcome, bar) -> None:
+    def finished(self, outcome: ReportOutcome) -> None:
         self.results[outcome.params_file][outcome.report] = outcome
-        bar.set_postfix_str(f"{outcome.service}: {outcome.report}")
-        bar.update()
+        self.bar.set_postfix_str(f"{outcome.service}: {outcome.report}")
+        self.bar.update()
         if len(self.results[outcome.params_file]) == len(self.reports):
             self._service_done(outcome.params_file)
 

@@ -70,9 +70,9 @@ ABSENCE_EPISODES = TableSchema(
     columns=(
         Column("staff_id", "id", "Staff identifier, as in staff_spells.",
                ("E1001", "E1002", "E1001")),
-        _date("start_date", "First day off sick.", ("2020-01-06", "2022-11-14", "03/03/2024")),
+        _date("start_date", "First day off sick.", ("2019-09-02", "2022-11-14", "03/03/2024")),
         _date("end_date", "Last day off sick; blank while the episode is ongoing.",
-              ("2020-01-08", "2022-12-30", ""), nullable=True),
+              ("2019-09-04", "2022-12-30", ""), nullable=True),
         Column("reason_code", "code", "ESR sickness absence reason code.",
                ("S13", "S10", "S12"), allowed=lambda: tuple(esr_absence_reasons()["code"]),
                allowed_note="ESR sickness absence reasons S10–S99 (wellbeing_analysis/data/"

@@ -146,6 +146,8 @@ def validate_folder(
         table, table_problems = parse_table(raw, schema, label=path.name,
                                             xlsx=path.suffix == ".xlsx")
         problems.append(table_problems)
+        if table.empty and not schema.required:
+            continue  # a header-only optional table is absent (the warning says so)
         parsed[name] = table
 
     extract = given if given is not None else latest_date(parsed)

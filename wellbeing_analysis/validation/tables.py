@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from wellbeing_analysis.constants import HISTORY_GAP_MONTHS
 from wellbeing_analysis.errors import empty_problems, problems_frame
 from wellbeing_analysis.validation.reading import ROW
 from wellbeing_analysis.workforce.rules import ONE_DAY, employment_periods
@@ -69,6 +70,7 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
     if spells is None or spells.empty:
         return pd.concat(problems, ignore_index=True)
     spells = spells.dropna(subset=["staff_id", "start_date"])
+    problems.append(_history_gap(e, spells, label))
     periods = employment_periods(spells, extract)[["staff_id", "period_start", "period_end"]]
     periods = periods.drop_duplicates()
     m = e[[ROW, "staff_id", "start_date", "end_date", "end_eff"]].merge(
@@ -104,6 +106,23 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
             "ongoing episode for a staff member who has left: days after leaving are not "
             "counted; close the episode", severity="warning"))
     return pd.concat(problems, ignore_index=True)
+
+
+def _history_gap(episodes: pd.DataFrame, spells: pd.DataFrame, label: str) -> pd.DataFrame:
+    """A warning when absence records begin long after the staff spells do: an extract of
+    the last months' absence beside long-serving staff's spells would read the earlier
+    months as free of sickness."""
+    if episodes.empty or spells.empty:
+        return empty_problems()
+    first_episode = episodes["start_date"].min().to_period("M")
+    first_spell = spells["start_date"].min().to_period("M")
+    if (first_episode - first_spell).n <= HISTORY_GAP_MONTHS:
+        return empty_problems()
+    return problems_frame(
+        label, None, "start_date", None,
+        f"absence records begin in {first_episode} but staff spells go back to {first_spell}: "
+        "if the extract holds no absence (or leavers) before then, set data_start in the "
+        "params so that earlier months are not read as free of sickness", severity="warning")
 
 
 def unique_ids(df: pd.DataFrame, label: str, column: str) -> pd.DataFrame:

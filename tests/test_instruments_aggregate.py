@@ -184,6 +184,9 @@ def test_item_distribution_finds_the_most_disagreed_statement():
     worst = dist.least_favourable()
     assert worst["item"].iloc[0] == "4"
     assert "risk" in worst["statement"].iloc[0]
+    assert dist.summary()["item"].tolist() == ["4"]  # the summary reads favourability
+    # a reversed statement disagreed with by everyone is favourable, not a concern
+    assert t.loc["3", "pct_disagree"] == 100 and t.loc["3", "pct_favourable"] == 100
     opts = dist.options[dist.options["item"] == "1"].set_index("code")["pct"]
     assert opts.to_dict() == {2.0: 50.0, 6.0: 50.0}
 

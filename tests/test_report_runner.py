@@ -225,3 +225,65 @@ def test_a_failed_run_never_replaces_the_previous_good_report(
     [rejected] = run_reports([params], ("pdsa",), jobs=1, progress=False)
     assert not rejected.ok and "reason_code" in rejected.error
     assert "reason_code" in assert_previous_report_kept()["error"]
+
+
+# ---------------------------------------------------------------------------
+# Each service is validated once per run; Ctrl-C says what finished
+# ---------------------------------------------------------------------------
+@pytest.mark.slow
+def test_report_all_validates_each_service_once(tmp_path, shared_demo_data, make_demo_params,
+                                                monkeypatch):
+    """The preflight validates the data folder once; the three kernels read the run bundle.
+    To prove they never read the folder, it is moved away as soon as it has been validated
+    (and put back at the end)."""
+    import wellbeing_analysis.validation as validation
+
+    data = tmp_path / "data"
+    shutil.copytree(shared_demo_data, data)
+    params = make_demo_params(tmp_path / "svc.yaml", data, tmp_path / "reports" / "svc")
+    hidden = tmp_path / "moved-away"
+    calls = []
+    real_validate, real_preflight = validation.validate_folder, runner.preflight
+
+    def counting(folder, **kwargs):
+        calls.append(folder)
+        return real_validate(folder, **kwargs)
+
+    def preflight_then_hide(*args, **kwargs):
+        plan = real_preflight(*args, **kwargs)
+        data.rename(hidden)  # nothing after the preflight can read the data folder
+        return plan
+
+    monkeypatch.setattr(validation, "validate_folder", counting)
+    monkeypatch.setattr(runner, "preflight", preflight_then_hide)
+    try:
+        outcomes = run_reports([params], tuple(REPORTS), jobs=1, progress=False)
+    finally:
+        hidden.rename(data)
+    assert len(calls) == 1
+    assert [o.ok for o in outcomes] == [True] * len(REPORTS), [o.error for o in outcomes]
+
+
+def test_ctrl_c_says_what_finished_and_what_did_not(tmp_path, monkeypatch, shared_demo_data,
+                                                     make_demo_params):
+    from wellbeing_analysis.errors import BatchInterrupted
+
+    params = make_demo_params(tmp_path / "svc.yaml", shared_demo_data,
+                              tmp_path / "reports" / "svc", service_name="Service")
+    done = []
+
+    def fake_execute(params_file, report, output_dir, service, bundle=None):
+        if done:
+            raise KeyboardInterrupt
+        done.append(report)
+        return ReportOutcome(params_file, service, report, ok=True, status="ok",
+                             html=str(Path(output_dir) / f"{report}.html"))
+
+    monkeypatch.setattr(runner, "execute_report", fake_execute)
+    with pytest.raises(BatchInterrupted) as exc:
+        run_reports([params], ("baseline", "pdsa", "evaluation"), jobs=1, progress=False)
+    text = str(exc.value)
+    assert "Finished before the interruption" in text and "Service: baseline" in text
+    assert "Not run" in text and "Service: pdsa" in text and "Service: evaluation" in text
+    assert not (tmp_path / "reports" / "svc" / ".staging").exists()
+    assert exc.value.exit_code == 130

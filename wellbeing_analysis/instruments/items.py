@@ -35,8 +35,10 @@ from wellbeing_analysis.schema.instruments import (
 @dataclass
 class ItemDistribution:
     """Per item and group: n, mean item score, % agreeing / disagreeing with the statement as
-    worded, % unfavourable to the construct; ``options`` has the % choosing each answer
-    code. Disclosure-controlled."""
+    worded, and % favourable / unfavourable to the construct (a negatively worded statement,
+    marked ``reversed``, is favourable when disagreed with: disagreeing that 'mistakes are
+    held against you' is good); ``options`` has the % choosing each answer code.
+    Disclosure-controlled. Reports read items by favourability, never by agreement alone."""
 
     instrument: Instrument
     by: tuple[str, ...]
@@ -45,13 +47,15 @@ class ItemDistribution:
     min_group_size: int
 
     def most_disagreed(self) -> pd.DataFrame:
-        """Per group, the statement with the highest % disagreeing (suppressed groups left
-        out). For psychological safety: 'which statement staff most disagree with'."""
+        """Per group, the statement with the highest % disagreeing as worded (suppressed
+        groups left out). Descriptive only: on a negatively worded statement disagreeing is
+        good, so reports use :meth:`least_favourable`."""
         return self._top("pct_disagree")
 
     def least_favourable(self) -> pd.DataFrame:
         """Per group, the item with the highest % of answers unfavourable to the construct
-        (after reversal: e.g. agreeing that mistakes are held against you)."""
+        (after reversal: e.g. agreeing that mistakes are held against you, or disagreeing
+        that it is safe to take a risk)."""
         return self._top("pct_unfavourable")
 
     def _top(self, column: str) -> pd.DataFrame:
@@ -63,14 +67,15 @@ class ItemDistribution:
         return num.loc[list(np.atleast_1d(idx))].reset_index(drop=True)
 
     def summary(self) -> pd.DataFrame:
-        return self.most_disagreed()
+        return self.least_favourable()
 
     def to_dict(self) -> dict:
         return {"instrument": self.instrument.name, "by": list(self.by),
                 "table": records(self.table), "options": records(self.options)}
 
     def plot(self, ax=None, *, wave=None):
-        """% disagree / neutral / agree per statement for one wave (default the latest)."""
+        """% unfavourable / neutral / favourable per statement for one wave (default the
+        latest); negatively worded statements are marked."""
         from wellbeing_analysis.instruments.plot import plot_item_distribution
 
         return plot_item_distribution(self, ax=ax, wave=wave)
@@ -111,6 +116,7 @@ def item_distribution(
     direction = np.array([inst.higher_is(next(s.key for s in inst.subscales if i in s.items))
                           for i in inst.items])
     unfav = np.where(direction == "better", reversed_raw < mid, reversed_raw > mid)
+    fav = np.where(direction == "better", reversed_raw > mid, reversed_raw < mid)
     frame = group_labels(data[by].copy(), by).reset_index(drop=True)
     keys = group_keys(by)
     items = list(inst.items)
@@ -121,14 +127,16 @@ def item_distribution(
         "agreement": agreement.reshape(-1),
         "score": scored.to_numpy(dtype=float).reshape(-1),
         "unfavourable": unfav.reshape(-1),
+        "favourable": fav.reshape(-1),
     })
     long = long[~np.isnan(long["agreement"])]
     long["disagree"] = long["agreement"] < mid
     long["agree"] = long["agreement"] > mid
     g = long.groupby(keys + ["item"], sort=False)
     t = g.agg(n=("score", "size"), mean=("score", "mean"), pct_disagree=("disagree", "mean"),
-              pct_agree=("agree", "mean"), pct_unfavourable=("unfavourable", "mean")).reset_index()
-    for c in ("pct_disagree", "pct_agree", "pct_unfavourable"):
+              pct_agree=("agree", "mean"), pct_unfavourable=("unfavourable", "mean"),
+              pct_favourable=("favourable", "mean")).reset_index()
+    for c in ("pct_disagree", "pct_agree", "pct_unfavourable", "pct_favourable"):
         t[c] *= 100
     t["pct_neutral"] = 100 - t["pct_disagree"] - t["pct_agree"]
     order = {k: i for i, k in enumerate(items)}
@@ -149,7 +157,8 @@ def item_distribution(
     part = partition(by, ["item"])
     table = _min_group_size(t, count_column="n",
                             dependent_columns=["mean", "pct_disagree", "pct_agree",
-                                               "pct_unfavourable", "pct_neutral"],
+                                               "pct_unfavourable", "pct_favourable",
+                                               "pct_neutral"],
                             threshold=min_group_size, partition_columns=part)
     small = numeric(table, ["n"])["n"].isna()
     hidden = t.loc[small, keys + ["item"]].assign(_hide=True)

@@ -5,6 +5,8 @@ the footnote says why."""
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -78,32 +80,42 @@ def plot_score_trend(summary, ax=None, *, measure: str | None = None, interventi
 
 
 def plot_item_distribution(dist, ax=None, *, wave=None):
-    """% disagreeing / neutral / agreeing with each statement, for one wave."""
+    """% answering unfavourably / neutrally / favourably for each statement, for one wave.
+
+    Favourable follows the construct, not the wording: on a negatively worded statement
+    ('mistakes are held against you') disagreeing is favourable. Such statements are marked
+    in their labels so a reader knows why disagreeing counts as good there."""
     ax = _axes(ax)
-    t = numeric(dist.table, ["n", "pct_disagree", "pct_neutral", "pct_agree"])
+    t = numeric(dist.table, ["n", "pct_unfavourable", "pct_neutral", "pct_favourable"])
     if "wave_date" in dist.by and not t.empty:
         wave = pd.Timestamp(wave) if wave is not None else t["wave_date"].max()
         t = t[t["wave_date"] == wave]
     groups = [c for c in dist.by if c != "wave_date"]
+    cols = ["pct_unfavourable", "pct_neutral", "pct_favourable"]
     if groups:  # one bar per statement: the first group only would mislead; pool shown
-        t = t.groupby(["item", "statement"], sort=False)[
-            ["pct_disagree", "pct_neutral", "pct_agree"]].mean().reset_index()
-    t = t.dropna(subset=["pct_disagree"])
-    labels = [s if len(s) <= 60 else s[:57] + "..." for s in t["statement"]]
+        t = t.groupby(["item", "statement", "reversed"], sort=False, dropna=False)[
+            cols].mean().reset_index()
+    t = t.dropna(subset=["pct_unfavourable"])
+    negative = t["reversed"].fillna(False).astype(bool).to_numpy()
+    labels = [textwrap.fill(s + (" (negatively worded)" if neg else ""), 38)
+              for s, neg in zip(t["statement"], negative, strict=True)]
     y = np.arange(len(t))[::-1]
-    ax.barh(y, t["pct_disagree"], color=NHS_ORANGE, label="disagree")
-    ax.barh(y, t["pct_neutral"], left=t["pct_disagree"], color=NHS_PALE_GREY, label="neutral")
-    ax.barh(y, t["pct_agree"], left=t["pct_disagree"] + t["pct_neutral"], color=NHS_BLUE,
-            label="agree")
+    ax.barh(y, t["pct_unfavourable"], color=NHS_ORANGE, label="unfavourable")
+    ax.barh(y, t["pct_neutral"], left=t["pct_unfavourable"], color=NHS_PALE_GREY,
+            edgecolor=NHS_MID_GREY, linewidth=0.5, label="neutral")
+    ax.barh(y, t["pct_favourable"], left=t["pct_unfavourable"] + t["pct_neutral"],
+            color=NHS_BLUE, label="favourable")
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of answers")
     when = f" ({pd.Timestamp(wave).date()})" if wave is not None else ""
-    ax.set_title(f"{dist.instrument.title.split(' (')[0]}: how staff answered each "
-                 f"statement{when}")
-    ax.legend(ncols=3, fontsize=8, loc="lower right")
+    ax.set_title(f"{dist.instrument.title.split(' (')[0]}: how favourably staff answered "
+                 f"each statement{when}")
+    ax.legend(ncols=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     ax.grid(False)
-    _footnote(ax, f"Statements answered by fewer than {dist.min_group_size} people are not shown.")
+    _footnote(ax, "Favourable means good for the team: on a negatively worded statement, "
+              "disagreeing.\nStatements answered by fewer than "
+              f"{dist.min_group_size} people are not shown.")
     return ax
 
 

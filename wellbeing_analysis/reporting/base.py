@@ -29,6 +29,8 @@ class Report:
     #: The report's sections, in order (anchor, heading, method); subclasses fill this in.
     SECTIONS: tuple[Section, ...] = ()
     TITLE = "Report"
+    #: whether the report reads the params' comparison series (then it is in the provenance)
+    USES_COMPARISON = False
 
     def __init__(self, ctx: ReportContext) -> None:
         self.ctx = ctx
@@ -85,11 +87,6 @@ class Report:
                                    "was used.", kind="caution"))
         return b.join(parts)
 
-    def extra_inputs(self) -> dict:
-        """Files the report reads besides the data folder's tables: name -> path (their
-        checksums go into the provenance)."""
-        return {}
-
     def provenance(self) -> b.Block:
         """Params, input checksums, package versions, code version and run time."""
         ctx = self.ctx
@@ -99,8 +96,9 @@ class Report:
             b.paragraph(f"Produced {prov.run_timestamp()} by wellbeing-analysis, code version "
                         f"{prov.code_version()}. The same inputs and parameters give the same "
                         "numbers and charts."),
-            b.table(prov.input_checksums(ctx.service.files, ctx.params.source,
-                                         self.extra_inputs()),
+            b.table(prov.input_checksums(
+                {**ctx.service.files, **(ctx.extra_files if self.USES_COMPARISON else {})},
+                ctx.params.source),
                     caption="Input files and their SHA-256 checksums", suppress=False),
             b.table(prov.package_versions(), caption="Package versions", suppress=False),
             b.Block("<h3>Parameters</h3><pre>" + b.esc(prov.params_yaml(ctx.params)) + "</pre>"),

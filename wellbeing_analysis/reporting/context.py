@@ -21,6 +21,7 @@ import pandas as pd
 from wellbeing_analysis.loading import ServiceData, load_service
 from wellbeing_analysis.reporting import source_checkout
 from wellbeing_analysis.reporting.params import ReportParams, load_params
+from wellbeing_analysis.validation import FileInfo
 from wellbeing_analysis.workforce import monthly_indicators
 
 
@@ -35,14 +36,32 @@ def resolve_params_path(path: str | Path) -> Path:
     return candidate if candidate.exists() else p
 
 
+def comparison_input(params: ReportParams) -> tuple[pd.DataFrame | None, dict[str, FileInfo]]:
+    """The params' comparison series (read and checked) and its file's provenance, or
+    (None, {}) when there is none."""
+    from wellbeing_analysis.loading import load_comparison
+    from wellbeing_analysis.validation import sha256_file
+
+    path = params.comparison_path()
+    if path is None:
+        return None, {}
+    series = load_comparison(path, org_code=params.evaluation.comparison.org_code)
+    # rows: None (the publication's rows are organisations x months, not our rows)
+    return series, {"comparison series": FileInfo("comparison series", path,
+                                                   sha256_file(path), None)}
+
+
 @dataclass(frozen=True)
 class RunBundle:
-    """The params and the validated, pseudonymised service of one run, written once by the
-    runner's preflight and read by each report's kernel (never re-validated there). It holds
-    pseudonymised row-level data: it lives only in the run's staging folder."""
+    """The params, the validated, pseudonymised service and the other inputs of one run,
+    written once by the runner's preflight and read by each report's kernel (nothing is
+    read or validated again there). It holds pseudonymised row-level data: it lives only in
+    the run's staging folder."""
 
     params: ReportParams
     service: ServiceData
+    comparison: pd.DataFrame | None = None
+    extra_files: dict[str, FileInfo] = field(default_factory=dict)
 
     def save(self, path: Path) -> Path:
         with path.open("wb") as fh:
@@ -65,6 +84,9 @@ class ReportContext:
 
     params: ReportParams
     service: ServiceData
+    #: the comparison series (NHS Digital layout) and the extra input files' provenance
+    comparison: pd.DataFrame | None = None
+    extra_files: dict[str, FileInfo] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     #: 'run bundle' when the data were validated once by the runner, else 'data folder'
     loaded_from: str = "data folder"
@@ -74,10 +96,12 @@ class ReportContext:
                     ) -> ReportContext:
         if bundle is not None:
             run = RunBundle.load(bundle)
-            return cls(params=run.params, service=run.service, loaded_from="run bundle")
+            return cls(params=run.params, service=run.service, comparison=run.comparison,
+                       extra_files=run.extra_files, loaded_from="run bundle")
         params = load_params(resolve_params_path(params_file))
         service = load_service(params.data_path, extract_date=params.extract_timestamp)
-        return cls(params=params, service=service)
+        comparison, extra = comparison_input(params)
+        return cls(params=params, service=service, comparison=comparison, extra_files=extra)
 
     # -- monthly tables ---------------------------------------------------------------------
     def _monthly(self, by: str | None) -> pd.DataFrame:

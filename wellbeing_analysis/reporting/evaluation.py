@@ -39,6 +39,7 @@ class EvaluationReport(Report):
     """Evaluation report sections for the params' intervention."""
 
     TITLE = "Intervention evaluation"
+    USES_COMPARISON = True
     SECTIONS = (
         Section("summary", "Summary", "overview"),
         Section("intervention", "The intervention", "intervention_section"),
@@ -57,19 +58,6 @@ class EvaluationReport(Report):
         iv = self.ctx.service.table("interventions")
         return iv[iv["intervention_id"] == self.params.evaluation.intervention].iloc[0]
 
-    @cached_property
-    def comparison(self) -> pd.DataFrame | None:
-        from wellbeing_analysis.loading import load_comparison
-
-        path = self.params.comparison_path()
-        if path is None:
-            return None
-        return load_comparison(path, org_code=self.params.evaluation.comparison.org_code)
-
-    def extra_inputs(self) -> dict:
-        path = self.params.comparison_path()
-        return {} if path is None else {"comparison series": path}
-
     def _evaluate(self, outcome) -> OutcomeEvaluation:
         ev = self.params.evaluation
         iv = self.intervention
@@ -81,7 +69,7 @@ class EvaluationReport(Report):
                                                  else ev.leavers_family),
                 harmonics=ev.harmonics,
                 adjust_for=tuple(Period(p.start, p.end, p.reason) for p in ev.adjust_for),
-                horizons=ev.horizons, comparison=self.comparison,
+                horizons=ev.horizons, comparison=self.ctx.comparison,
                 comparison_name=(ev.comparison.name if ev.comparison else "comparison series"),
                 planner_effects=ev.planner_effects, planner_simulations=ev.planner_simulations)
 

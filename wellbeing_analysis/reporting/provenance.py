@@ -48,12 +48,10 @@ def code_version() -> str:
         return installed
 
 
-def input_checksums(files: dict, params_path: Path | None,
-                    extra: dict[str, Path] | None = None) -> pd.DataFrame:
-    """One row per input file: table, file name, rows, SHA-256. ``extra`` maps a name to a
-    file a report reads besides the data folder's tables (e.g. the comparison series)."""
+def input_checksums(files: dict, params_path: Path | None) -> pd.DataFrame:
+    """One row per input file: table, file name, rows, SHA-256 (the checksums were taken
+    when the files were read, once per run), and the params file."""
     rows = [(info.table, info.path.name, info.rows, info.sha256) for info in files.values()]
-    rows += [(name, path.name, None, sha256_file(path)) for name, path in (extra or {}).items()]
     if params_path is not None:
         rows.append(("params", params_path.name, None, sha256_file(params_path)))
     out = pd.DataFrame(rows, columns=["table", "file", "rows", "sha256"])

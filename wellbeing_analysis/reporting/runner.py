@@ -105,7 +105,7 @@ def preflight(params_file: str | Path, reports: Sequence[str]) -> ServicePlan:
     run bundle (validated, pseudonymised data) the kernels read."""
     from wellbeing_analysis.loading import service_from_report
     from wellbeing_analysis.reporting.checks import check_report_inputs
-    from wellbeing_analysis.reporting.context import RunBundle
+    from wellbeing_analysis.reporting.context import RunBundle, comparison_input
     from wellbeing_analysis.reporting.params import load_params
     from wellbeing_analysis.validation import validate_folder
 
@@ -122,8 +122,10 @@ def preflight(params_file: str | Path, reports: Sequence[str]) -> ServicePlan:
             plan.stored_error = _stored_validation_error(report.errors, plan.params.data_path)
             return plan
         plan.report_errors = check_report_inputs(plan.params, report, reports)
+        comparison, extra = (comparison_input(plan.params) if "evaluation" in reports
+                             and "evaluation" not in plan.report_errors else (None, {}))
         staging = outputs.staging_dir(plan.folder, f"bundle-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-        bundle = RunBundle(plan.params, service_from_report(report))
+        bundle = RunBundle(plan.params, service_from_report(report), comparison, extra)
         plan.bundle = str(bundle.save(staging / "bundle.pkl"))
     except WellbeingError as exc:
         plan.error = str(exc)

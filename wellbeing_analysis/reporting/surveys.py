@@ -146,18 +146,21 @@ def _psafe_block(ctx) -> b.Block:
         team = summarise_scores(survey[survey["wave_date"] == wave], "psafe",
                                 by=("wave_date", "team"), min_group_size=k).summary()
     parts = [b.heading("Psychological safety, statement by statement", 3, "survey-psafe")]
-    top = dist.most_disagreed()
+    top = dist.least_favourable()
     if "wave_date" in top and len(top):
         top = top[top["wave_date"] == top["wave_date"].max()]
     if len(top):
         row = top.iloc[-1]
         statement = row["statement"] if "statement" in row else row["item"]
-        parts.append(b.callout(f"The statement staff most disagree with: \"{statement}\" "
-                               f"({float(row['pct_disagree']):.0f}% disagree).",
-                               title="Psychological safety"))
-    parts.append(b.figure(dist.plot().figure, alt="Bar chart of the share of staff agreeing, "
-                          "neutral and disagreeing with each psychological safety statement in "
-                          "the latest wave."))
+        how = ("agreed with it" if bool(row.get("reversed", False)) else "disagreed with it")
+        parts.append(b.callout(
+            f"The statement with the least favourable answers: \"{statement}\" — "
+            f"{float(row['pct_unfavourable']):.0f}% of staff {how}, the unfavourable answer.",
+            title="Psychological safety"))
+    parts.append(b.figure(dist.plot().figure, alt="Bar chart of the share of staff answering "
+                          "each psychological safety statement favourably, neutrally and "
+                          "unfavourably in the latest wave (disagreeing with a negatively "
+                          "worded statement counts as favourable)."))
     if not team.empty:
         team = team.drop(columns=["wave_date"]).rename(columns={"label": "measure"})
         mean_col = next(c for c in team.columns if c.startswith("mean"))

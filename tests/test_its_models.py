@@ -58,7 +58,7 @@ def test_negative_binomial_equals_statsmodels(counts):
 def test_ols_dispersion_is_the_residual_variance():
     rng = np.random.default_rng(22)
     data = pd.DataFrame({"t": np.arange(30), "y": rng.normal(size=30)})
-    r = fit_its(data, time="t", outcome="y", interruptions=15)
+    r = fit_its(data, time="t", outcome="y", interruptions=15, family="ols")
     ref = sm.OLS(data["y"], its_X(30, 15)).fit()
     assert r.dispersion == pytest.approx(ref.scale)
     np.testing.assert_allclose(r.coefficients["p_value"], ref.pvalues, rtol=1e-8)
@@ -67,7 +67,7 @@ def test_ols_dispersion_is_the_residual_variance():
 def test_hac_lag_zero_is_whites_hc1_as_stata_newey_lag0():
     rng = np.random.default_rng(23)
     data = pd.DataFrame({"t": np.arange(30), "y": rng.normal(size=30) * np.linspace(1, 3, 30)})
-    r = fit_its(data, time="t", outcome="y", interruptions=15, hac_lags=0)
+    r = fit_its(data, time="t", outcome="y", interruptions=15, hac_lags=0, family="ols")
     ref = sm.OLS(data["y"], its_X(30, 15)).fit(cov_type="HC1")
     np.testing.assert_allclose(r.coefficients["std_error"], ref.bse, rtol=1e-10)
 
@@ -84,9 +84,9 @@ def test_controlled_its_difference_equals_separate_fits():
     """With one comparison, the pooled interaction model's treated-minus-comparison terms
     equal the differences of the two single-series OLS fits."""
     data = _two_series(np.random.default_rng(24))
-    r = fit_its(data, time="t", outcome="y", interruptions=15, group="unit", treated="A")
-    fa = fit_its(data[data.unit == "A"], time="t", outcome="y", interruptions=15)
-    fb = fit_its(data[data.unit == "B"], time="t", outcome="y", interruptions=15)
+    r = fit_its(data, time="t", outcome="y", interruptions=15, group="unit", treated="A", family="ols")
+    fa = fit_its(data[data.unit == "A"], time="t", outcome="y", interruptions=15, family="ols")
+    fb = fit_its(data[data.unit == "B"], time="t", outcome="y", interruptions=15, family="ols")
     assert r.level_change.estimate == pytest.approx(
         fa.level_change.estimate - fb.level_change.estimate, rel=1e-10)
     assert r.slope_change.estimate == pytest.approx(
@@ -98,10 +98,10 @@ def test_controlled_its_with_several_comparisons_uses_their_mean():
     rng = np.random.default_rng(25)
     frames = [_two_series(rng).assign(unit=lambda d, i=i: d["unit"] + str(i)) for i in range(2)]
     data = pd.concat(frames, ignore_index=True)  # A0 treated; B0, A1, B1 comparisons
-    r = fit_its(data, time="t", outcome="y", interruptions=15, group="unit", treated="A0")
+    r = fit_its(data, time="t", outcome="y", interruptions=15, group="unit", treated="A0", family="ols")
     comp = data[data.unit != "A0"].groupby("t", as_index=False)["y"].mean()
-    fa = fit_its(data[data.unit == "A0"], time="t", outcome="y", interruptions=15)
-    fc = fit_its(comp, time="t", outcome="y", interruptions=15)
+    fa = fit_its(data[data.unit == "A0"], time="t", outcome="y", interruptions=15, family="ols")
+    fc = fit_its(comp, time="t", outcome="y", interruptions=15, family="ols")
     assert r.level_change.estimate == pytest.approx(
         fa.level_change.estimate - fc.level_change.estimate, rel=1e-9)
 
@@ -112,7 +112,7 @@ def test_controlled_newey_west_sums_within_series():
     data = _two_series(np.random.default_rng(26))
     L = 2
     r = fit_its(data, time="t", outcome="y", interruptions=15, group="unit", treated="A",
-                hac_lags=L)
+                hac_lags=L, family="ols")
     X = r.design.X
     e = r._prepared.y - X @ r.model.params
     n, k = X.shape

@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo_data",
     "spc",
     "its",
+    "evaluate",
     "score",
     "report",
     "demo",

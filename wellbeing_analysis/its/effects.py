@@ -14,7 +14,9 @@ With coefficient estimates ``b`` and covariance ``V``:
   ``mu / mu_cf - 1``: ``exp((x - x_cf)' b) - 1`` on the log link (interval by transforming
   the interval of ``(x - x_cf)' b``), by the delta method on the identity link;
 - the cumulative effect over a window is ``sum(mu - mu_cf)`` by the delta method, and its
-  relative form ``sum(mu) / sum(mu_cf) - 1`` by the delta method on the log of the ratio.
+  relative form ``sum(mu) / sum(mu_cf) - 1`` by the delta method on the log of the ratio,
+  whose ``t`` (or ``z``) test gives ``relative_p_value`` (the intervention evaluation's
+  headline test).
 
 The delta method: ``Var(f(b)) ~ grad f' V grad f`` (e.g. Oehlert, Am Stat 1992). All results
 are deterministic.
@@ -159,9 +161,11 @@ def cumulative(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
     se, df, q = (float(v[0]) for v in _interval(fit, np.array([total]), grad[None, :]))
     log_ratio = np.log(mu.sum() / cf.sum()) if mu.sum() > 0 and cf.sum() > 0 else np.nan
     g_log = g.sum(axis=0) / mu.sum() - g_cf.sum(axis=0) / cf.sum()
-    se_r, _, q_r = (float(v[0]) for v in _interval(fit, np.array([log_ratio]), g_log[None, :]))
+    se_r, df_r, q_r = (float(v[0]) for v in _interval(fit, np.array([log_ratio]),
+                                                      g_log[None, :]))
     with np.errstate(divide="ignore", invalid="ignore"):
         p = float(p_value(total / se, df))
+        p_r = float(p_value(log_ratio / se_r, df_r))
     return {
         "n_periods": int(len(mu)), "observed_total": float(observed.sum()),
         "fitted_total": float(mu.sum()),
@@ -170,4 +174,5 @@ def cumulative(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
         "relative": float(np.exp(log_ratio) - 1),
         "relative_ci_lower": float(np.exp(log_ratio - q_r * se_r) - 1),
         "relative_ci_upper": float(np.exp(log_ratio + q_r * se_r) - 1),
+        "relative_p_value": p_r, "relative_df": df_r,
     }

@@ -20,7 +20,8 @@ from wellbeing_analysis.errors import ParamsError
 from wellbeing_analysis.indicators import INDICATORS
 
 Direction = Literal["increase", "decrease", "neutral"]
-Family = Literal["ols", "glsar", "poisson", "quasipoisson", "negbin"]
+#: 'auto' lets the data choose the evaluation's primary model (wellbeing_analysis.evaluation)
+Family = Literal["auto", "ols", "glsar", "poisson", "quasipoisson", "quasipoisson_ar", "negbin"]
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
@@ -82,8 +83,8 @@ class EvaluationParams(_Strict):
     analysis_start: str | None = None
     adjust_for: tuple[AdjustPeriod, ...] = ()
     horizons: tuple[int, ...] = (6, 12)
-    absence_family: Family = "quasipoisson"
-    leavers_family: Family = "quasipoisson"
+    absence_family: Family = "auto"
+    leavers_family: Family = "auto"
     harmonics: int = Field(2, ge=0, le=6)
     comparison: ComparisonParams | None = None
     planner_effects: tuple[float, ...] = (0.90, 0.80, 0.70)

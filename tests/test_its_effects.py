@@ -155,3 +155,14 @@ def test_controlled_counterfactual_keeps_the_comparisons_change():
     assert r.level_change.estimate == pytest.approx(-2.0, abs=0.3)
     post = table[table["t"] >= 15]
     assert post["effect"].to_numpy() == pytest.approx(np.full(15, r.level_change.estimate))
+
+
+def test_horizons_count_from_the_interventions_start_not_the_end_of_the_phase_in(rate):
+    r = fit_its(rate, time="t", outcome="y", interruptions=20, phase_in=2, family="ols")
+    eff = r.effects(horizons=(0, 1, 2, 6))
+    assert eff["time"].tolist() == [20, 21, 22, 26]
+    # the phase-in periods are not fitted: no effect there
+    assert eff["effect"].iloc[:2].isna().all() and eff["effect"].iloc[2:].notna().all()
+    # horizon 6 is six periods after the start: four after the phase-in ended
+    b = r.model.params
+    assert eff["effect"].iloc[3] == pytest.approx(b[2] + 4 * b[3])

@@ -26,8 +26,9 @@ def register(subparsers) -> None:
     p.add_argument("--outcome", required=True, metavar="COL", help="outcome column")
     p.add_argument("--interruption", required=True, action="append", metavar="VALUE",
                    help="time value of the first post-interruption point (repeat for several)")
-    p.add_argument("--family", default="ols", metavar="FAMILY",
-                   help="ols (default), glsar, poisson, quasipoisson or negbin")
+    p.add_argument("--family", default=None, metavar="FAMILY",
+                   help="glsar (default; ols when --hac-lags is given), ols, poisson, "
+                        "quasipoisson, quasipoisson_ar or negbin")
     p.add_argument("--offset", metavar="COL",
                    help="exposure column; the model uses log(COL) (log-link families)")
     p.add_argument("--season-col", metavar="COL", help="season column, e.g. month 1-12")
@@ -40,7 +41,8 @@ def register(subparsers) -> None:
     p.add_argument("--hac-lags", type=int, metavar="L",
                    help="Newey-West lags for --family ols (Stata newey scaling)")
     p.add_argument("--ar-order", type=int, metavar="P",
-                   help="AR order of the errors for --family glsar (default 1)")
+                   help="AR order of the errors for --family glsar or quasipoisson_ar "
+                        "(default 1)")
     p.add_argument("--no-slope-change", action="store_true",
                    help="model a level change only")
     p.add_argument("--phase-in", type=int, default=0, metavar="M",
@@ -65,9 +67,10 @@ def run(args: argparse.Namespace) -> int:
     data = read_csv(args.csv)
     require_columns(data, [args.time, args.outcome, args.offset, args.season_col,
                            *args.covariate, args.group], args.csv)
+    family = args.family or ("ols" if args.hac_lags is not None else "glsar")
     result = fit_its(
         data, time=args.time, outcome=args.outcome, interruptions=args.interruption,
-        family=args.family, offset=args.offset, season_col=args.season_col, period=args.period,
+        family=family, offset=args.offset, season_col=args.season_col, period=args.period,
         harmonics=args.harmonics, season_indicators=args.season_indicators,
         covariates=args.covariate, hac_lags=args.hac_lags, ar_order=args.ar_order,
         slope_change=not args.no_slope_change, phase_in=args.phase_in, end=args.end,

@@ -84,9 +84,10 @@ def contrasts(fit: ModelFit, L: np.ndarray) -> pd.DataFrame:
     out = pd.DataFrame({"estimate": est, "std_error": se, "df": df, "ci_lower": est - q * se,
                         "ci_upper": est + q * se, "p_value": p})
     if fit.link == "log":
-        for a, b in (("ratio", "estimate"), ("ratio_ci_lower", "ci_lower"),
-                     ("ratio_ci_upper", "ci_upper")):
-            out[a] = np.exp(out[b])
+        with np.errstate(over="ignore"):  # absurd fits overflow to inf; the checks flag them
+            for a, b in (("ratio", "estimate"), ("ratio_ci_lower", "ci_lower"),
+                         ("ratio_ci_upper", "ci_upper")):
+                out[a] = np.exp(out[b].to_numpy())
     return out
 
 
@@ -115,6 +116,12 @@ def _interval(fit: ModelFit, est: np.ndarray, grad: np.ndarray):
 def counterfactual_table(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
                          offset: np.ndarray | None) -> pd.DataFrame:
     """Fitted values, counterfactual with its band, and absolute and relative effects per row."""
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd fits: the checks flag them
+        return _counterfactual_table(fit, X, X_cf, offset)
+
+
+def _counterfactual_table(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
+                          offset: np.ndarray | None) -> pd.DataFrame:
     mu, g = _mean_and_gradient(fit, X, offset)
     cf, g_cf = _mean_and_gradient(fit, X_cf, offset)
     # the counterfactual band on the link scale, then transformed
@@ -154,6 +161,12 @@ def _relative(fit, D, mu, cf, g, g_cf):
 def cumulative(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
                offset: np.ndarray | None, observed: np.ndarray) -> dict:
     """Cumulative absolute and relative effect over the rows given (see the module docstring)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _cumulative(fit, X, X_cf, offset, observed)
+
+
+def _cumulative(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
+                offset: np.ndarray | None, observed: np.ndarray) -> dict:
     mu, g = _mean_and_gradient(fit, X, offset)
     cf, g_cf = _mean_and_gradient(fit, X_cf, offset)
     total = float(mu.sum() - cf.sum())

@@ -20,10 +20,13 @@ working correlation), and
 
 with ``t`` inference on Satterthwaite degrees of freedom from the final GLS step (as family
 ``glsar``). The floor at 1 is Poisson variation, the least a count can have: intervals are
-never narrower than Poisson's. REML (rather than the lag-1 autocorrelation of the residuals)
-matters on short series: the residual autocorrelation of a regression with trend, steps and
-seasons is biased towards zero by roughly ``k / n``, which in our simulation
-(benchmarks/bench_evaluation_sim.py) left 95% intervals covering 84-89% of the time.
+never narrower than Poisson's. REML matters on short series: the lag-1 autocorrelation of the residuals of a
+regression with a trend, steps and seasons is biased towards zero by roughly ``k / n``. In our
+simulation of 36 + 24-month absence series with AR(1) coefficient 0.6
+(benchmarks/bench_evaluation_sim.py --candidates) this model's 95% intervals for the change
+since the intervention covered the truth in 93.6% of series; quasi-Poisson with an AR(1)
+sandwich variance (rho from the residuals, bias-corrected) 91.5%, with Newey-West errors
+77.5%, with independent months 70.1%.
 
 With several series (a controlled ITS) each series has its own dispersion ``phi_g`` and the
 AR coefficients are shared: rows of series ``g`` are divided by ``sqrt(phi_g)``, with

@@ -156,7 +156,13 @@ def glmar_headline_many(X: np.ndarray, X_cf: np.ndarray, Y: np.ndarray, offset: 
                         post: np.ndarray, level: int, start: np.ndarray) -> HeadlineMany:
     """Fit ``quasipoisson_ar`` (AR(1)) to every column of ``Y`` and test its headline (see the
     module docstring). ``post`` marks the rows the cumulative effect sums over; ``level`` is
-    the column of the level change."""
+    the column of the level change. Series that diverge (e.g. a segment without events) come
+    back non-finite or unconverged, for the checks to reject, never with a warning."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _glmar_headline_many(X, X_cf, Y, offset, post, level, start)
+
+
+def _glmar_headline_many(X, X_cf, Y, offset, post, level, start) -> HeadlineMany:
     n, k = X.shape
     S = Y.shape[1]
     beta, mu = poisson_irls_many(X, Y, offset, start)
@@ -172,25 +178,24 @@ def glmar_headline_many(X: np.ndarray, X_cf: np.ndarray, Y: np.ndarray, offset: 
         return _Forms(Z)
 
     active = np.arange(S)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for it in range(ITS_GLMAR_MAX_ITER):  # IRLS steps, the unsettled series at once
-            f = forms(active)
-            r = f.reml_rho(None if rho is None else rho[active])
-            if rho is None:
-                rho = np.zeros(S)
-            rho[active] = r
-            new, *_ = f.at(r)
-            step = np.abs(new - beta[active]).max(axis=1)
-            beta[active] = new
-            mu[:, active] = np.exp(np.clip(X @ new.T + offset[:, None], -_MAX_ETA, _MAX_ETA))
-            done = ~(step >= PLANNER_GLMAR_TOL)  # NaN steps stop too (and fail the checks)
-            converged[active[done & np.isfinite(step)]] = True
-            active = active[~done]
-            if active.size == 0:
-                break
-        f = forms(np.arange(S))
-        rho = f.reml_rho()
-        beta, rss, XRX, logdet, ok = f.at(rho)
+    for _ in range(ITS_GLMAR_MAX_ITER):  # IRLS steps, the unsettled series at once
+        f = forms(active)
+        r = f.reml_rho(None if rho is None else rho[active])
+        if rho is None:
+            rho = np.zeros(S)
+        rho[active] = r
+        new, *_ = f.at(r)
+        step = np.abs(new - beta[active]).max(axis=1)
+        beta[active] = new
+        mu[:, active] = np.exp(np.clip(X @ new.T + offset[:, None], -_MAX_ETA, _MAX_ETA))
+        done = ~(step >= PLANNER_GLMAR_TOL)  # NaN steps stop too (and fail the checks)
+        converged[active[done & np.isfinite(step)]] = True
+        active = active[~done]
+        if active.size == 0:
+            break
+    f = forms(np.arange(S))
+    rho = f.reml_rho()
+    beta, rss, XRX, logdet, ok = f.at(rho)
     M = np.linalg.inv(XRX)
     s2 = rss / (n - k)
     scale = np.maximum(s2, 1.0)

@@ -38,7 +38,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
+from statsmodels.tools.sm_exceptions import (
+    ConvergenceWarning,
+    HessianInversionWarning,
+    PerfectSeparationWarning,
+)
 
 from wellbeing_analysis.constants import ITS_GLMAR_MAX_ITER, ITS_GLMAR_TOL, ITS_NB_ALPHA_FLOOR
 from wellbeing_analysis.its.design import Design
@@ -94,10 +98,12 @@ def _caught(fn):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         warnings.simplefilter("always", HessianInversionWarning)
+        warnings.simplefilter("always", PerfectSeparationWarning)
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow in rejected NB steps
         result = fn()
-    msgs = [f"the {fn.__name__} fit reported: {w.message}" for w in caught
-            if issubclass(w.category, (ConvergenceWarning, HessianInversionWarning))]
+    kinds = (ConvergenceWarning, HessianInversionWarning, PerfectSeparationWarning)
+    msgs = list(dict.fromkeys(f"the {fn.__name__} fit reported: {w.message}" for w in caught
+                              if issubclass(w.category, kinds)))
     return result, msgs
 
 

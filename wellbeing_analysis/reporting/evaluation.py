@@ -386,8 +386,8 @@ class EvaluationReport(Report):
             "with AR(1) errors: extra variation (dispersion, never below Poisson's) and "
             "month-to-month correlation (REML), with t tests on Satterthwaite degrees of "
             "freedom; in a simulation of service-sized series its 95% intervals covered the "
-            "truth 93-97% of the time, where quasi-Poisson with independent months covered "
-            "as little as 72% (benchmarks/bench_evaluation_sim.py).",
+            "truth 94-96% of the time, where quasi-Poisson with independent months covered "
+            "as little as 70% (benchmarks/bench_evaluation_sim.py).",
             "The headline is the change over all months since the intervention (observed ÷ "
             "expected − 1), with a 95% confidence interval by the delta method. "
             + self.evaluation.multiplicity.capitalize() + ".",

@@ -59,13 +59,13 @@ def test_candidates_run(bench):
 
 @pytest.mark.slow
 def test_new_headline_coverage_is_not_grossly_off_where_the_old_one_is(bench):
-    """Absence, AR(1) coefficient 0.6, no effect, 150 services: the full run (400 per cell)
-    gives 93.6% for the new headline and 70.1% for the old one. The MC SE at 150 is about
-    2 points, so 88% is a generous floor."""
-    raw = bench.run_simulation(150, jobs=1, phis=(0.6,), ratios=(1.0,), seed=11)
+    """Absence, AR(1) coefficient 0.6, no effect, 100 services: the full run (400 per cell)
+    gives 93.6% for the new headline and 70.1% for the old one. The MC SE at 100 is about
+    2.5 points, so 87% is a generous floor (and 82% a generous ceiling for the old)."""
+    raw = bench.run_simulation(100, jobs=1, phis=(0.6,), ratios=(1.0,), seed=11)
     table = bench.summarise(raw).set_index(["outcome", "analysis"])
     new = table.loc[("absence", "new: quasi-Poisson AR(1) + checks + Holm")]
     old = table.loc[("absence", "old: quasi-Poisson (headline before)")]
-    assert new["coverage"] >= 0.88
+    assert new["coverage"] >= 0.87
     assert old["coverage"] < 0.82
     assert new["false improved"] + new["false worsened"] <= 0.08

@@ -15,9 +15,13 @@ ABSENCE_TRUTH, LEAVING_TRUTH = -0.20, -0.30
 
 
 @pytest.fixture(scope="module")
-def demo_params(shared_demo_data, tmp_path_factory, make_demo_params):
+def demo_params(shared_demo_data, tmp_path_factory):
+    from conftest import demo_params_dict, write_yaml
+
     root = tmp_path_factory.mktemp("evaluate")
-    return make_demo_params(root / "demo.yaml", shared_demo_data, root / "out")
+    raw = demo_params_dict(shared_demo_data, root / "out")
+    raw["evaluation"]["planner_simulations"] = 100  # the fewest allowed: a faster planner
+    return write_yaml(root / "demo.yaml", raw)
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +99,37 @@ def test_a_params_file_without_an_evaluation_is_a_clear_error(demo_params, tmp_p
     assert main(["evaluate", str(path), "--json"]) == 1
     err = capsys.readouterr().err
     assert "no 'evaluation' section" in err and "Traceback" not in err
+
+
+def test_thin_data_give_no_effect_figure_in_the_json_or_the_report(demo_params, tmp_path,
+                                                                 capsys):
+    """An analysis that starts 3 months before the intervention: not enough data. The JSON
+    has null effects and says which check failed; the report shows no card value, no days
+    avoided and no percentage, only what data would be needed."""
+    import yaml
+
+    from wellbeing_analysis.reporting.evaluation import EvaluationReport
+
+    raw = yaml.safe_load(demo_params.read_text())
+    raw["evaluation"]["analysis_start"] = "2024-01"
+    path = tmp_path / "thin.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    assert main(["evaluate", str(path), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["status"] == "not enough data"
+    for o in d["outcomes"]:
+        assert o["verdict"] == "not enough data"
+        assert o["relative_effect"] == {"estimate": None, "ci_lower": None, "ci_upper": None}
+        failed = [c for c in o["checks"] if not c["passed"]]
+        assert any(c["name"] == "points_before" for c in failed)
+        assert all(c["needed"] for c in failed)
+    report = EvaluationReport.from_params(str(path))
+    assert report.status == "not enough data"
+    summary = report.summary().html
+    assert summary.count("not shown") == 2 and "avoided" not in summary
+    callouts = summary[summary.index("Sickness absence</"):]
+    assert "%" not in callouts.split("Expected")[0]
+    assert "Needed:" in summary
+    section = report.absence().html
+    assert "no model is shown" in section and "%" not in section.split("alt=")[0]
+    assert "no sensitivity analyses" in report.sensitivity().html

@@ -129,6 +129,17 @@ def primary_family(family: str, outcome: Outcome) -> str:
     return "quasipoisson_ar" if family == AUTO else family
 
 
+#: Each family in words (``ols`` is named by its standard errors in :func:`describe_model`).
+FAMILY_WORDS = {
+    "quasipoisson_ar": "quasi-Poisson regression with AR({p}) errors",
+    "quasipoisson": "quasi-Poisson regression, months independent",
+    "poisson": "Poisson regression, months independent",
+    "negbin": "negative binomial regression, months independent",
+    "glsar": "linear regression with AR({p}) errors (GLS, REML)",
+    "ols": "linear regression",
+}
+
+
 def describe_model(result, outcome: Outcome) -> str:
     """The primary model in words: family, what is modelled, error structure, seasonality."""
     m, o = result.model, result.options
@@ -136,15 +147,9 @@ def describe_model(result, outcome: Outcome) -> str:
         what = f"{outcome.count_label} with {outcome.exposure_label} as exposure"
     else:
         what = f"the monthly {outcome.rate_label}"
-    family = {
-        "quasipoisson_ar": "quasi-Poisson regression with AR({p}) errors",
-        "quasipoisson": "quasi-Poisson regression, months independent",
-        "poisson": "Poisson regression, months independent",
-        "negbin": "negative binomial regression, months independent",
-        "glsar": "linear regression with AR({p}) errors (GLS, REML)",
-        "ols": "linear regression, " + ("Newey–West standard errors" if o.hac_lags is not None
-                                        else "classical standard errors"),
-    }[m.family].format(p=o.ar_order)
+    family = (FAMILY_WORDS[m.family].format(p=o.ar_order) if m.family != "ols" else
+              "linear regression, " + ("Newey–West standard errors" if o.hac_lags is not None
+                                       else "classical standard errors"))
     extras = []
     if m.ar is not None:
         extras.append("AR coefficient " + ", ".join(f"{a:.2f}" for a in m.ar))
@@ -202,7 +207,7 @@ class OutcomeEvaluation:
         """The primary model in words (or what it would have been)."""
         if self.primary is not None:
             return describe_model(self.primary, self.outcome)
-        return f"{self.family} (not fitted: {self.status})"
+        return f"{FAMILY_WORDS[self.family].format(p=1)} (not fitted: {self.status})"
 
     @cached_property
     def headline(self) -> Headline | None:

@@ -160,8 +160,8 @@ def data_checks(prepared, design, options, *, unit: str = "period",
         sfx = "" if i == 0 else f"_{i + 1}"
         need = first_min if i == 0 else ITS_MIN_POINTS_EACH_SIDE
         why = (f"(at least {ITS_MIN_POINTS_EACH_SIDE}, and {ITS_MIN_POINTS_PER_PRE_PARAMETER} "
-               f"per coefficient the period before estimates: {p_pre})" if i == 0 else
-               f"(at least {ITS_MIN_POINTS_EACH_SIDE})")
+               f"for each of the {p_pre} coefficients estimated from the period before)"
+               if i == 0 else f"(at least {ITS_MIN_POINTS_EACH_SIDE})")
         ok = r["n_before"] >= need
         items.append(Check(
             f"points_before{sfx}", bool(ok),

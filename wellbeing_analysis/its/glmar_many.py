@@ -11,7 +11,8 @@ in four lag products of the series (as :func:`.power.reml_ar1_many`), so the REM
     -2 l_R(rho) = (n - k) log(RSS(rho) / (n - k)) + (n - 1) log(1 - rho^2) + log|X*' R^-1 X*|
 
 is evaluated for all series together: on a grid of ``rho`` (step PLANNER_RHO_COARSE_STEP),
-then by golden-section search in the bracket around each series' best grid point. The
+then by golden-section search in the bracket around each series' best grid point; later IRLS
+steps search near the previous estimate. The
 headline is the cumulative relative effect over the post rows ``sum(mu) / sum(mu_cf) - 1``;
 its log has the delta-method variance ``g' V g`` with ``V = max(phi, 1) (X*' R^-1 X*)^-1``
 and Satterthwaite degrees of freedom computed as in :mod:`.gls` (derivatives in
@@ -34,7 +35,8 @@ from wellbeing_analysis.constants import (
     PLANNER_IRLS_MAX_ITER,
     PLANNER_IRLS_TOL,
     PLANNER_RHO_COARSE_STEP,
-    PLANNER_RHO_GOLDEN_STEPS,
+    PLANNER_RHO_TOL,
+    PLANNER_RHO_WARM_HALF_WIDTH,
 )
 
 _MAX_ETA = 700.0
@@ -113,17 +115,20 @@ class _Forms:
 
     def reml_rho(self, around: np.ndarray | None = None) -> np.ndarray:
         """REML estimate of rho per series: a grid, then golden-section search in the bracket
-        around the best grid point (or, given ``around``, in +/- one grid step of it)."""
-        step = PLANNER_RHO_COARSE_STEP
+        around the best grid point (or, given ``around``, within the warm half-width of it)."""
+        half = PLANNER_RHO_COARSE_STEP
         if around is None:
-            grid = np.arange(-ITS_AR_BOUND, ITS_AR_BOUND + 1e-12, step)
+            grid = np.arange(-ITS_AR_BOUND, ITS_AR_BOUND + 1e-12, half)
             f = np.stack([self.neg2_reml(np.full(self.S, g)) for g in grid])  # a few dozen
             around = grid[f.argmin(axis=0)]
-        lo = np.maximum(around - step, -ITS_AR_BOUND)
-        hi = np.minimum(around + step, ITS_AR_BOUND)
+        else:
+            half = PLANNER_RHO_WARM_HALF_WIDTH
+        lo = np.maximum(around - half, -ITS_AR_BOUND)
+        hi = np.minimum(around + half, ITS_AR_BOUND)
+        steps = int(np.ceil(np.log(PLANNER_RHO_TOL / (2 * half)) / np.log(_GOLDEN)))
         x1, x2 = hi - _GOLDEN * (hi - lo), lo + _GOLDEN * (hi - lo)
         f1, f2 = self.neg2_reml(x1), self.neg2_reml(x2)
-        for _ in range(PLANNER_RHO_GOLDEN_STEPS):  # golden-section steps, all series at once
+        for _ in range(steps):  # golden-section steps, all series at once
             left = f1 < f2
             hi = np.where(left, x2, hi)
             lo = np.where(left, lo, x1)
@@ -194,7 +199,7 @@ def _glmar_headline_many(X, X_cf, Y, offset, post, level, start) -> HeadlineMany
         if active.size == 0:
             break
     f = forms(np.arange(S))
-    rho = f.reml_rho()
+    rho = f.reml_rho(rho)  # at the settled means: the last estimate's neighbourhood
     beta, rss, XRX, logdet, ok = f.at(rho)
     M = np.linalg.inv(XRX)
     s2 = rss / (n - k)

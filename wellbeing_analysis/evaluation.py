@@ -59,6 +59,9 @@ STATUS_OK, STATUS_NOT_ENOUGH_DATA, STATUS_NOT_TRUSTED = ("ok", "not enough data"
                                                          "model not trusted")
 #: Family values that let the data choose the primary model.
 AUTO = "auto"
+#: A fit that breaks down numerically (a singular design, a failed factorisation) on data
+#: that passed the checks is reported as 'model not trusted', not as a crash.
+_FIT_ERRORS = (InputError, np.linalg.LinAlgError, FloatingPointError)
 
 
 @dataclass(frozen=True)
@@ -313,6 +316,22 @@ def _num(v) -> float | None:
     return v if np.isfinite(v) else None
 
 
+def _json_safe(obj):
+    """``obj`` with every non-finite float (NaN, inf) replaced by None, numpy scalars as
+    Python numbers: strict JSON."""
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return _num(obj)
+    return obj
+
+
 def judge(evaluations: list[OutcomeEvaluation], *,
           alpha: float = EVALUATION_FAMILYWISE_ALPHA) -> None:
     """Holm's step-down method over the outcomes' headline tests (in place).
@@ -419,7 +438,7 @@ def evaluate_outcome(
     # 2. the primary model
     try:
         primary = fit_its(frame, family=family, **base)
-    except InputError as exc:
+    except _FIT_ERRORS as exc:
         fail = Check("model_fitted", False, f"The model could not be fitted: {exc}.",
                      "Needed: more data (events in every segment).", "fit")
         return OutcomeEvaluation(status=STATUS_NOT_TRUSTED, checks=checks + Checks((fail,)),
@@ -457,7 +476,7 @@ def _row(fit, label: str, checks_what: str) -> dict:
     """One sensitivity row: the model's headline, or why it is not shown."""
     try:
         result = fit()
-    except InputError as exc:
+    except _FIT_ERRORS as exc:
         return {"model": label, "what it checks": checks_what, "relative_effect": np.nan,
                 "relative_lower": np.nan, "relative_upper": np.nan, "months_after": np.nan,
                 "note": f"could not be fitted: {exc}"}
@@ -593,7 +612,7 @@ def _controlled(frame, comparison, outcome, name, interruption, phase_in, covari
                       interruptions=[interruption], offset=outcome.exposure,
                       covariates=covariates, phase_in=phase_in, group="series",
                       treated="service", **season)
-    except InputError as exc:
+    except _FIT_ERRORS as exc:
         return {"model": label, "what it checks": what, "relative_effect": np.nan,
                 "relative_lower": np.nan, "relative_upper": np.nan, "months_after": np.nan,
                 "note": f"could not be fitted: {exc}"}
@@ -638,9 +657,10 @@ class Evaluation:
 
     def to_dict(self, *, with_power: bool = False) -> dict:
         """The ``wellbeing evaluate --json`` contract (NaN becomes null)."""
-        return {"service": self.service, "intervention": self.intervention,
-                "status": self.status, "multiplicity": self.multiplicity,
-                "outcomes": [ev.to_dict(with_power=with_power) for ev in self.outcomes]}
+        return _json_safe({
+            "service": self.service, "intervention": self.intervention,
+            "status": self.status, "multiplicity": self.multiplicity,
+            "outcomes": [ev.to_dict(with_power=with_power) for ev in self.outcomes]})
 
     @property
     def text(self) -> str:

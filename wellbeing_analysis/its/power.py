@@ -309,8 +309,10 @@ class PowerPlan:
             s += (f" With no change the rule declared one in {self.size:.1%} of simulations "
                   f"(nominal {self.alpha:.1%}).")
         if self.no_decision > 0:
-            s += (f" {self.no_decision:.1%} of simulated series could not be judged (a check "
-                  "failed, e.g. too few events) and count as not detected.")
+            share = (f"{self.no_decision:.1%}" if self.no_decision >= 0.001 else
+                     "Under 0.1%")
+            s += (f" {share} of simulated series could not be judged (a check failed, e.g. too "
+                  "few events) and count as not detected.")
         return s
 
     def plot(self, ax=None):

@@ -116,7 +116,22 @@ def test_season_indicators():
     data = monthly(36).assign(m=np.tile(np.arange(1, 13), 3))
     d, _ = design_for(data, interruptions="2021-07", season_col="m", season_indicators=True)
     seasons = [n for n in d.names if n.startswith("season_")]
-    assert seasons == [f"season_{m}" for m in range(2, 13)]
+    # named by month on a monthly series (not 'season_2.0')
+    assert seasons == ["season_feb", "season_mar", "season_apr", "season_may", "season_jun",
+                       "season_jul", "season_aug", "season_sep", "season_oct", "season_nov",
+                       "season_dec"]
+
+
+def test_season_indicators_from_dates_are_named_by_month_and_others_as_whole_numbers():
+    d, _ = design_for(monthly(36), interruptions="2021-07", season_indicators=True)
+    assert [n for n in d.names if n.startswith("season_")][:2] == ["season_feb", "season_mar"]
+    quarters = pd.DataFrame({"t": np.arange(24), "y": np.ones(24),
+                             "q": np.tile([1.0, 2.0, 3.0, 4.0], 6)})
+    options = ITSOptions(time="t", outcome="y", interruptions=12, season_col="q",
+                         season_indicators=True)
+    d = build_design(prepare(quarters, options), options)
+    assert [n for n in d.names if n.startswith("season_")] == ["season_2", "season_3",
+                                                                "season_4"]
 
 
 def test_controlled_design_has_itsa_terms_and_a_treated_only_counterfactual():

@@ -25,7 +25,7 @@ def series(n: int, rho: float, seed: int, level: float = -1.0) -> pd.DataFrame:
 
 def test_statistics_equal_statsmodels():
     data = series(60, 0.5, seed=41)
-    r = fit_its(data, time="t", outcome="y", interruptions=30)
+    r = fit_its(data, time="t", outcome="y", interruptions=30, family="ols")
     d = r.diagnostics()
     e = r.model.resid
     assert d.table["lag"].tolist() == list(range(1, 13))
@@ -41,7 +41,7 @@ def test_statistics_equal_statsmodels():
 
 
 def test_max_lag_is_a_quarter_of_a_short_series():
-    r = fit_its(series(24, 0.0, seed=42), time="t", outcome="y", interruptions=12)
+    r = fit_its(series(24, 0.0, seed=42), time="t", outcome="y", interruptions=12, family="ols")
     assert r.diagnostics().table["lag"].max() == 6
 
 
@@ -71,14 +71,14 @@ def test_overdispersion_test():
 
 
 def test_warnings_for_few_points():
-    r = fit_its(series(24, 0.0, seed=45), time="t", outcome="y", interruptions=18)
+    r = fit_its(series(24, 0.0, seed=45), time="t", outcome="y", interruptions=18, family="ols")
     assert any("only 6 fitted points after the change at 18" in w for w in r.warnings)
     assert not any("before" in w for w in r.warnings)
 
 
 def test_autocorrelation_warning_for_classical_ols_but_not_glsar():
     data = series(72, 0.7, seed=46)
-    ols = fit_its(data, time="t", outcome="y", interruptions=36)
+    ols = fit_its(data, time="t", outcome="y", interruptions=36, family="ols")
     assert any("autocorrelated" in w and "glsar" in w for w in ols.warnings)
     gls = fit_its(data, time="t", outcome="y", interruptions=36, family="glsar")
     assert not any("autocorrelated" in w for w in gls.warnings)
@@ -86,12 +86,12 @@ def test_autocorrelation_warning_for_classical_ols_but_not_glsar():
 
 def test_too_few_hac_lags_are_flagged():
     data = series(72, 0.7, seed=46)
-    r = fit_its(data, time="t", outcome="y", interruptions=36, hac_lags=0)
+    r = fit_its(data, time="t", outcome="y", interruptions=36, hac_lags=0, family="ols")
     assert any("HAC lag(s) may be too few" in w for w in r.warnings)
 
 
 def test_suggestions_on_ar1_errors():
-    r = fit_its(series(120, 0.6, seed=47), time="t", outcome="y", interruptions=60)
+    r = fit_its(series(120, 0.6, seed=47), time="t", outcome="y", interruptions=60, family="ols")
     ar = r.suggest_ar_order()
     assert ar.value == 1 and "AR(1)" in ar.reason
     hac = r.suggest_hac_lags()
@@ -99,7 +99,7 @@ def test_suggestions_on_ar1_errors():
 
 
 def test_suggestions_on_white_noise():
-    r = fit_its(series(120, 0.0, seed=48), time="t", outcome="y", interruptions=60)
+    r = fit_its(series(120, 0.0, seed=48), time="t", outcome="y", interruptions=60, family="ols")
     assert r.suggest_ar_order().value == 0
     assert r.suggest_hac_lags().value == 0
 
@@ -107,7 +107,7 @@ def test_suggestions_on_white_noise():
 def test_glsar_suggestions_come_from_the_ols_residuals():
     data = series(120, 0.6, seed=47)
     gls = fit_its(data, time="t", outcome="y", interruptions=60, family="glsar")
-    ols = fit_its(data, time="t", outcome="y", interruptions=60)
+    ols = fit_its(data, time="t", outcome="y", interruptions=60, family="ols")
     assert gls.suggest_ar_order() == ols.suggest_ar_order()
 
 
@@ -118,7 +118,7 @@ def test_unmodelled_seasonality_is_named_in_the_advice():
     data = pd.DataFrame({"t": t, "m": t % 12 + 1,
                          "y": 5 + 2 * (t % 12 == 0) + rng.normal(0, 0.3, n)})
     table = autocorrelation_table(
-        fit_its(data, time="t", outcome="y", interruptions=48).model.resid[None, :], 12)
+        fit_its(data, time="t", outcome="y", interruptions=48, family="ols").model.resid[None, :], 12)
     advice = suggest_hac_lags(table, period=12, what="OLS residuals")
     assert advice.value == 12 and "seasonal" in advice.reason
 
@@ -126,7 +126,7 @@ def test_unmodelled_seasonality_is_named_in_the_advice():
 def test_pooled_diagnostics_for_a_controlled_its():
     a, b = series(40, 0.5, seed=50), series(40, 0.5, seed=51)
     data = pd.concat([a.assign(u="a"), b.assign(u="b")], ignore_index=True)
-    r = fit_its(data, time="t", outcome="y", interruptions=20, group="u", treated="a")
+    r = fit_its(data, time="t", outcome="y", interruptions=20, group="u", treated="a", family="ols")
     d = r.diagnostics()
     assert d.table["breusch_godfrey"].isna().all()  # single-series test only
     e = r.model.resid.reshape(2, 40)

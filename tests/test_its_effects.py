@@ -32,7 +32,7 @@ def counts() -> pd.DataFrame:
 
 
 def test_gaussian_effects_by_hand(rate):
-    r = fit_its(rate, time="t", outcome="y", interruptions=20)
+    r = fit_its(rate, time="t", outcome="y", interruptions=20, family="ols")
     b, V = r.model.params, r.model.cov
     eff = r.effects(horizons=(0, 5, 19))
     q = stats.t.ppf(0.975, 36)
@@ -49,7 +49,7 @@ def test_gaussian_effects_by_hand(rate):
 
 
 def test_gaussian_relative_effect_interval_is_the_delta_method(rate):
-    r = fit_its(rate, time="t", outcome="y", interruptions=20)
+    r = fit_its(rate, time="t", outcome="y", interruptions=20, family="ols")
     b, V = r.model.params, r.model.cov
     x = np.array([1, 30, 1, 10.0])
     x_cf = np.array([1, 30, 0, 0.0])
@@ -111,7 +111,7 @@ def test_cumulative_effect_sums_the_period_effects(counts):
 
 
 def test_counterfactual_table_is_empty_where_it_does_not_apply(rate):
-    r = fit_its(rate, time="t", outcome="y", interruptions=20, phase_in=2)
+    r = fit_its(rate, time="t", outcome="y", interruptions=20, phase_in=2, family="ols")
     table = r.counterfactual()
     before, phase, after = (table[table["period"] == p] for p in ("before", "phase-in", "after"))
     assert before["counterfactual"].isna().all() and before["fitted"].notna().all()
@@ -123,7 +123,7 @@ def test_counterfactual_table_is_empty_where_it_does_not_apply(rate):
 
 
 def test_horizons_are_checked(rate):
-    r = fit_its(rate, time="t", outcome="y", interruptions=20)
+    r = fit_its(rate, time="t", outcome="y", interruptions=20, family="ols")
     with pytest.raises(InputError, match="horizon 25 lies beyond the data"):
         r.effects(horizons=(6, 25))
     with pytest.raises(InputError, match="whole numbers"):
@@ -149,9 +149,20 @@ def test_controlled_counterfactual_keeps_the_comparisons_change():
     b = 8 + 0.1 * t + shock + rng.normal(0, 0.2, n)
     data = pd.DataFrame({"t": np.r_[t, t], "y": np.r_[a, b], "unit": ["a"] * n + ["b"] * n})
     r = fit_its(data, time="t", outcome="y", interruptions=15, group="unit", treated="a",
-                slope_change=False)
+                slope_change=False, family="ols")
     table = r.counterfactual()
     assert len(table) == n  # the treated series only
     assert r.level_change.estimate == pytest.approx(-2.0, abs=0.3)
     post = table[table["t"] >= 15]
     assert post["effect"].to_numpy() == pytest.approx(np.full(15, r.level_change.estimate))
+
+
+def test_horizons_count_from_the_interventions_start_not_the_end_of_the_phase_in(rate):
+    r = fit_its(rate, time="t", outcome="y", interruptions=20, phase_in=2, family="ols")
+    eff = r.effects(horizons=(0, 1, 2, 6))
+    assert eff["time"].tolist() == [20, 21, 22, 26]
+    # the phase-in periods are not fitted: no effect there
+    assert eff["effect"].iloc[:2].isna().all() and eff["effect"].iloc[2:].notna().all()
+    # horizon 6 is six periods after the start: four after the phase-in ended
+    b = r.model.params
+    assert eff["effect"].iloc[3] == pytest.approx(b[2] + 4 * b[3])

@@ -32,7 +32,7 @@ def test_each_placebo_is_the_same_model_on_the_pre_period(data):
 
 
 def test_no_change_in_the_pre_period_gives_few_significant_placebos(data):
-    r = fit_its(data, time="t", outcome="y", interruptions=36)
+    r = fit_its(data, time="t", outcome="y", interruptions=36, family="ols")
     placebo = r.placebo()
     assert placebo.share_significant <= 0.15
     assert placebo.n_exceeding == 0  # the real change (-1.5 on noise SD 0.4) stands out
@@ -40,9 +40,9 @@ def test_no_change_in_the_pre_period_gives_few_significant_placebos(data):
 
 
 def test_placebo_times_and_too_short_pre_periods(data):
-    r = fit_its(data, time="t", outcome="y", interruptions=36)
+    r = fit_its(data, time="t", outcome="y", interruptions=36, family="ols")
     assert r.placebo(times=[10, 20]).table["time"].tolist() == ["10", "20"]
-    short = fit_its(data, time="t", outcome="y", interruptions=12)
+    short = fit_its(data, time="t", outcome="y", interruptions=12, family="ols")
     with pytest.raises(InputError, match="pre-period has 12 periods; placebo interruptions need "
                                          "at least 16"):
         short.placebo()

@@ -24,7 +24,7 @@ def monthly(n=48, seed=81) -> pd.DataFrame:
 
 
 def test_its_plot_draws_observed_fitted_counterfactual_and_lines():
-    r = fit_its(monthly(), time="month", outcome="y", interruptions="2022-04", phase_in=1)
+    r = fit_its(monthly(), time="month", outcome="y", interruptions="2022-04", phase_in=1, family="ols")
     _, ax = plt.subplots()
     assert r.plot(ax=ax) is ax
     points = ax.collections[0]
@@ -53,13 +53,13 @@ def test_log_link_title_reports_the_rate_ratio():
 def test_controlled_plot_shows_the_comparison():
     a, b = monthly(seed=83).assign(u="a"), monthly(seed=84).assign(u="b")
     r = fit_its(pd.concat([a, b], ignore_index=True), time="month", outcome="y",
-                interruptions="2022-04", group="u", treated="a")
+                interruptions="2022-04", group="u", treated="a", family="ols")
     labels = [t.get_text() for t in r.plot().get_legend().get_texts()]
     assert "comparison (observed)" in labels and "comparison (fitted)" in labels
 
 
 def test_acf_plot_has_one_stem_per_lag():
-    r = fit_its(monthly(), time="month", outcome="y", interruptions="2022-04")
+    r = fit_its(monthly(), time="month", outcome="y", interruptions="2022-04", family="ols")
     ax = r.plot_acf()
     assert len(ax.collections[0].get_segments()) == 12
     assert "Durbin-Watson" in title(ax)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from scipy import signal
+from scipy import signal, stats
 
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.its import PowerPlan, fit_its, plan_power
@@ -88,7 +88,7 @@ def test_power_grows_with_effect_and_months_and_the_null_row_is_the_size():
     assert p[(24, 0.5)] > p[(6, 0.5)]
     # the test's size: 5% nominal; REML with Satterthwaite df keeps it close
     assert abs(plan.size - 0.05) < 0.025
-    assert "rejected in" in plan.text
+    assert "With no change the rule declared one in" in plan.text
 
 
 def hand_plan() -> PowerPlan:
@@ -121,15 +121,90 @@ def test_months_needed_and_detectable_effect_by_interpolation():
 def test_count_planner_runs_and_reports_rate_ratios(reference_dir):
     sicily = pd.read_csv(reference_dir / "its" / "sicily.csv")
     plan = plan_power(sicily, time="time", outcome="aces", interruption=37,
-                      family="quasipoisson", offset="stdpop", season_col="month", harmonics=2,
-                      n_post=(12, 24), n_sim=200)
+                      family="quasipoisson_ar", offset="stdpop", season_col="month",
+                      harmonics=2, n_post=(12, 24), n_sim=200)
     assert plan.calibration["dispersion"] == pytest.approx(
         fit_its(sicily[sicily.time < 37], time="time", outcome="aces", interruptions=20,
                 family="quasipoisson", offset="stdpop", season_col="month", harmonics=2,
                 slope_change=False).dispersion, rel=0.2)
     effects = sorted(set(plan.table["effect"]))
     assert all(0 < e <= 1 for e in effects) and 1.0 in effects
-    assert "rate ratio" in plan.text
+    assert "rate ratio" in plan.text and "evaluation's own rule" in plan.text
+    assert 0 <= plan.size <= 0.1 and plan.no_decision == 0
+
+
+def test_the_null_effect_is_always_simulated_and_its_size_reported(reference_dir):
+    sicily = pd.read_csv(reference_dir / "its" / "sicily.csv")
+    plan = plan_power(sicily, time="time", outcome="aces", interruption=37,
+                      family="quasipoisson_ar", offset="stdpop", season_col="month",
+                      harmonics=2, n_post=(6, 12), n_sim=100, effects=(0.9,), alpha=0.025)
+    assert sorted(set(plan.table["effect"])) == [0.9, 1.0]
+    assert plan.alpha == 0.025 and "nominal 2.5%" in plan.text
+    # 6 months after is too few for the evaluation's checks: nothing can be decided
+    six = plan.table[plan.table["n_post"] == 6]
+    assert (six["no_decision"] == 1).all() and (six["power"] == 0).all()
+    assert plan.too_short == [6] and "6 months: too few months to judge" in plan.text
+    assert plan.to_dict()["size"] == plan.size
+
+
+def small_team(n: int = 36, rate: float = 0.01, headcount: int = 25, seed: int = 110):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"month": pd.period_range("2021-04", periods=n, freq="M").astype(str),
+                         "leavers": rng.poisson(rate * headcount, n).astype(float),
+                         "headcount": float(headcount)})
+
+
+def test_the_planner_never_crashes_on_all_zero_simulated_series():
+    """A team of 25 with few leavers: many simulated series are all zeros. They get no
+    decision (not detected) and are counted, instead of breaking the fit."""
+    data = small_team()
+    assert data["leavers"].sum() > 0
+    plan = plan_power(data, time="month", outcome="leavers", family="quasipoisson_ar",
+                      offset="headcount", n_post=(12, 24), n_sim=150, effects=(0.7,))
+    assert plan.no_decision > 0.2 and plan.table["power"].between(0, 1).all()
+    assert "could not be judged" in plan.text
+
+
+def test_all_zero_series_are_undecided_by_the_rule():
+    from wellbeing_analysis.its.power import _decide_counts
+
+    data = small_team(n=60, rate=0.2)
+    plan_opts = dict(time="month", outcome="leavers", family="quasipoisson_ar",
+                     offset="headcount")
+    r = fit_its(data, interruptions="2024-04", **plan_opts)
+    Y = np.zeros((60, 5))
+    Y[:, 0] = data["leavers"]  # one real series among all-zero ones
+    decision, undecided = _decide_counts(r.design, r._prepared, Y, r.options, 36, 0.05,
+                                         r.model.params)
+    assert undecided.tolist() == [False, True, True, True, True]
+    assert (decision[1:] == 0).all()
+
+
+def test_vectorised_count_rule_equals_fit_its():
+    """The planner's vectorised fit reproduces fit_its(family='quasipoisson_ar')'s headline:
+    the cumulative relative effect, its interval and degrees of freedom."""
+    from wellbeing_analysis.its.glmar_many import glmar_headline_many
+
+    rng = np.random.default_rng(111)
+    n, n_pre = 60, 36
+    months = pd.period_range("2019-04", periods=n, freq="M").astype(str)
+    expo = np.full(n, 6000.0)
+    z = ar1(n, 0.6, 4, rng)
+    Y = rng.poisson(expo[:, None] * 0.045 * np.exp(0.15 * z)).astype(float)
+    results = [fit_its(pd.DataFrame({"m": months, "y": Y[:, s], "e": expo}), time="m",
+                       outcome="y", interruptions=months[n_pre], family="quasipoisson_ar",
+                       offset="e", harmonics=2) for s in range(4)]
+    d = results[0].design
+    h = glmar_headline_many(d.X, d.X_counterfactual, Y, np.log(expo), np.arange(n) >= n_pre,
+                            d.names.index("level_change"), results[0].model.params)
+    for s, r in enumerate(results):
+        c = r.cumulative_effect()
+        assert np.exp(h.log_ratio[s]) - 1 == pytest.approx(c.relative, rel=1e-5, abs=1e-7)
+        assert h.rho[s] == pytest.approx(r.model.ar[0], abs=1e-4)
+        assert h.df[s] == pytest.approx(c.relative_df, rel=1e-3)
+        q = stats.t.ppf(0.975, h.df[s])
+        assert np.exp(h.log_ratio[s] + q * h.std_error[s]) - 1 == pytest.approx(
+            c.relative_ci_upper, rel=1e-4)
 
 
 @pytest.mark.parametrize("kw, message", [
@@ -163,7 +238,7 @@ def test_planner_power_matches_a_direct_simulation_with_fit_its():
         hits += fit_its(frame, time="month", outcome="rate", interruptions=months[36],
                         family="glsar").level_change.p_value < 0.05
     direct = hits / n_sim
-    planned = plan.table["power"].iloc[0]
+    planned = plan.table.set_index("effect")["power"][0.3]
     mc = np.sqrt(direct * (1 - direct) / n_sim + planned * (1 - planned) / 1000)
     assert abs(direct - planned) < 3.5 * mc
 

@@ -39,7 +39,7 @@ def test_to_dict_contract_for_a_log_link_family(sicily):
 def test_to_dict_for_ols_has_no_ratios_and_null_slope_without_a_slope_term():
     rng = np.random.default_rng(71)
     data = pd.DataFrame({"t": np.arange(30), "y": rng.normal(size=30)})
-    d = fit_its(data, time="t", outcome="y", interruptions=15, slope_change=False).to_dict()
+    d = fit_its(data, time="t", outcome="y", interruptions=15, slope_change=False, family="ols").to_dict()
     assert not RATIO_KEYS & set(d["level_change"])
     assert d["slope_change"] is None
     assert d["level_change"]["df"] == 27
@@ -51,7 +51,7 @@ def test_summary_rows_and_text():
     t = np.arange(n)
     data = pd.DataFrame({"month": pd.period_range("2021-01", periods=n, freq="M").astype(str),
                          "y": 3 + 0.01 * t - 0.5 * (t >= 20) + rng.normal(0, 0.1, n)})
-    r = fit_its(data, time="month", outcome="y", interruptions=["2022-09"], end="2023-09")
+    r = fit_its(data, time="month", outcome="y", interruptions=["2022-09"], end="2023-09", family="ols")
     assert r.summary()["quantity"].tolist() == [
         "trend before", "level change at 2022-09", "slope change at 2022-09",
         "trend after 2022-09", "level end of intervention at 2023-09",
@@ -64,7 +64,7 @@ def test_summary_rows_and_text():
 def test_data_property_describes_each_row():
     rng = np.random.default_rng(73)
     data = pd.DataFrame({"t": np.arange(30), "y": rng.normal(size=30)})
-    out = fit_its(data, time="t", outcome="y", interruptions=15, phase_in=2).data
+    out = fit_its(data, time="t", outcome="y", interruptions=15, phase_in=2, family="ols").data
     assert out.columns.tolist() == ["time", "t", "period", "fitted_in_model", "observed"]
     assert (~out["fitted_in_model"]).sum() == 2
     np.testing.assert_allclose(out["observed"], data["y"])

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from wellbeing_analysis.data_templates import write_examples
 from wellbeing_analysis.errors import InputError, ValidationFailed, require_columns
 from wellbeing_analysis.loading import load_service, read_csv
 from wellbeing_analysis.pseudonymise import KEY_ENV_VAR
-from wellbeing_analysis.data_templates import write_examples
 from wellbeing_analysis.validation import validate_folder
 from wellbeing_analysis.workforce import monthly_indicators, service_monthly_indicators
 

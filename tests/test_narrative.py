@@ -1,6 +1,7 @@
-"""Plain-English sentences for service leads: the intervention verdict claims a change only
-when the interval excludes none, says when the data cannot tell (and how large a change
-could have been missed) or it is too early; SPC readings for every icon."""
+"""Plain-English sentences for service leads: the intervention verdict states a change only
+when the evaluation declared one, says when the data do not show a clear change (and how large
+a change could have been missed), and names the failed checks, with no figure, when there is
+not enough data; SPC readings for every icon."""
 
 from __future__ import annotations
 
@@ -23,73 +24,110 @@ from wellbeing_analysis.spc.labels import (
 )
 
 
-def verdict(ratio, lo, hi, *, months=18, mde=None, largest=None, outcome="sickness absence"):
-    return narrative.its_verdict(estimate_ratio=ratio, ci_lower=lo, ci_upper=hi,
-                                 outcome=outcome, months_after=months, min_points=8,
-                                 mde_ratio=mde, largest_planned=largest)
+def verdict(kind, rel, lo, hi, *, mde=None, largest=None, outcome="sickness absence",
+            p_adjusted=None, n_judged=1, **kw):
+    return narrative.its_verdict(verdict=kind, relative=rel, ci_lower=lo, ci_upper=hi,
+                                 outcome=outcome, mde_ratio=mde, largest_planned=largest,
+                                 p_adjusted=p_adjusted, n_judged=n_judged, **kw)
+
+
+def check(name, detail, needed, kind="data"):
+    from wellbeing_analysis.its import Check
+
+    return Check(name, False, detail, needed, kind)
 
 
 # ---------------------------------------------------------------------------
 # its_verdict
 # ---------------------------------------------------------------------------
-def test_ci_below_one_is_a_real_fall():
-    assert verdict(0.80, 0.70, 0.90) == (
-        "The intervention was followed by a real fall in sickness absence: about 20% lower "
-        "than expected had things continued as before (95% confidence interval 10% to 30% "
-        "lower).")
+def test_improved_is_a_fall():
+    assert verdict("improved", -0.20, -0.30, -0.10) == (
+        "Sickness absence fell after the intervention: about 20% lower than expected had "
+        "things continued as before (95% confidence interval 10% to 30% lower).")
 
 
-def test_ci_above_one_is_a_rise():
-    assert verdict(1.25, 1.10, 1.40, outcome="leaving") == (
-        "Leaving rose after the intervention: about 25% higher than expected (95% CI 10% to "
-        "40% higher).")
+def test_worsened_is_a_rise_and_names_holm_when_two_outcomes_are_judged():
+    assert verdict("worsened", 0.25, 0.10, 0.40, outcome="leaving", p_adjusted=0.012,
+                   n_judged=2) == (
+        "Leaving rose after the intervention: about 25% higher than expected had things "
+        "continued as before (95% confidence interval 10% to 40% higher, judged together with "
+        "the other outcome (Holm-adjusted p = 0.012)).")
 
 
-def test_ci_spanning_one_cannot_tell():
-    text = verdict(0.90, 0.75, 1.08)
-    assert re.fullmatch(r"The data cannot tell whether the intervention changed sickness "
-                        r"absence: the best estimate is a 10% fall, but anything from a 25% "
-                        r"fall to an? 8% rise fits the data\.", text), text
-    assert "real" not in text
-    assert "rise fits" in verdict(1.05, 0.9, 1.2) and "a 5% rise, but" in verdict(1.05, 0.9,
-                                                                                     1.2)
+def test_no_clear_change_spanning_zero():
+    text = verdict("no clear change", -0.10, -0.25, 0.08)
+    assert re.fullmatch(r"The data do not show a clear change in sickness absence: the best "
+                        r"estimate is a 10% fall, but anything from a 25% fall to an? 8% rise "
+                        r"fits the data\.", text), text
+    assert "a 5% rise, but" in verdict("no clear change", 0.05, -0.1, 0.2)
 
 
-@pytest.mark.parametrize("lo, hi", [(0.8, 1.0), (1.0, 1.2)])
-def test_an_interval_touching_one_claims_nothing(lo, hi):
-    assert verdict((lo + hi) / 2, lo, hi).startswith("The data cannot tell")
+def test_no_clear_change_never_opens_by_asserting_a_change():
+    """The interval excludes no change but Holm's correction for two outcomes does not let
+    the change be declared: the sentence opens by saying there is no clear change."""
+    text = verdict("no clear change", -0.22, -0.37, -0.04, p_adjusted=0.07, n_judged=2)
+    assert text.startswith("The data do not show a clear change in sickness absence")
+    assert "(95% CI 4% to 37% lower)" in text and "Holm-adjusted p = 0.07" in text
+    for word in ("fell", "rose", "real"):
+        assert word not in text
 
 
-def test_spanning_with_a_minimum_detectable_effect():
-    text = verdict(0.90, 0.75, 1.08, mde=0.70, largest=0.70)
+@pytest.mark.parametrize("lo, hi", [(-0.2, 0.0), (0.0, 0.2)])
+def test_an_interval_touching_zero_claims_nothing(lo, hi):
+    assert verdict("no clear change", (lo + hi) / 2, lo, hi).startswith(
+        "The data do not show a clear change")
+
+
+def test_no_clear_change_with_a_minimum_detectable_effect():
+    text = verdict("no clear change", -0.10, -0.25, 0.08, mde=0.70, largest=0.70)
     assert text.endswith(" With this much data only a change of about 30% or more would "
                          "reliably show.")  # the MDE wins over the largest planned effect
 
 
-def test_spanning_when_even_the_largest_planned_effect_would_be_missed():
+def test_no_clear_change_when_even_the_largest_planned_effect_would_be_missed():
     expected = (" With this much data even a 30% change would probably be missed: the "
                 "measure is too noisy at this size of service.")
-    assert verdict(0.90, 0.75, 1.08, largest=0.70).endswith(expected)
-    assert verdict(0.90, 0.75, 1.08, mde=math.nan, largest=0.70).endswith(expected)
+    assert verdict("no clear change", -0.1, -0.25, 0.08, largest=0.70).endswith(expected)
+    assert verdict("no clear change", -0.1, -0.25, 0.08, mde=math.nan,
+                   largest=0.70).endswith(expected)
 
 
-def test_spanning_without_power_information_adds_nothing():
-    assert verdict(0.90, 0.75, 1.08).endswith("fits the data.")
+def test_no_clear_change_without_power_information_adds_nothing():
+    assert verdict("no clear change", -0.1, -0.25, 0.08).endswith("fits the data.")
 
 
-def test_power_sentences_only_when_the_data_cannot_tell():
-    assert "With this much data" not in verdict(0.80, 0.70, 0.90, mde=0.7, largest=0.7)
+def test_power_sentences_only_when_there_is_no_clear_change():
+    assert "With this much data" not in verdict("improved", -0.2, -0.3, -0.1, mde=0.7,
+                                                largest=0.7)
 
 
-@pytest.mark.parametrize("lo, hi", [(0.6, 0.9), (0.8, 1.2), (1.1, 1.3)])
-def test_too_few_months_is_too_early_whatever_the_interval(lo, hi):
-    text = verdict((lo + hi) / 2, lo, hi, months=5)
-    assert text == ("Too early to tell: only 5 month(s) of sickness absence after the "
-                    "intervention (at least 8 are needed for a trustworthy estimate).")
+def test_not_enough_data_names_the_failed_checks_and_shows_no_figure():
+    failed = [check("points_after", "5 months analysed after the change at 2024-04; at least "
+                    "8 are needed.", "Needed: 3 more month(s) of data after the change.")]
+    text = narrative.its_verdict(verdict="not enough data", status="not enough data",
+                                 outcome="sickness absence", failed=failed)
+    assert text == ("No estimate of the change in sickness absence is shown: the analysis has "
+                    "too little data to judge it. 5 months analysed after the change at "
+                    "2024-04; at least 8 are needed. Needed: 3 more month(s) of data after "
+                    "the change.")
+    assert "%" not in text
 
 
-def test_exactly_the_minimum_months_is_enough():
-    assert verdict(0.80, 0.70, 0.90, months=8).startswith("The intervention was followed")
+def test_a_model_that_cannot_be_trusted_says_so():
+    failed = [check("separation", "The fitted rate of some periods is driven towards zero.",
+                    "Needed: events in every segment.", kind="fit")]
+    text = narrative.its_verdict(verdict="not enough data", status="model not trusted",
+                                 outcome="leaving", relative=-0.9, ci_lower=-1.0,
+                                 ci_upper=-0.5, failed=failed)
+    assert text.startswith("No estimate of the change in leaving is shown: the analysis "
+                           "cannot be trusted to judge it.")
+    assert "%" not in text and "90" not in text
+
+
+def test_failed_diagnostics_add_a_caution():
+    diag = [check("autocorrelation", "Some autocorrelation is left.", None, "diagnostic")]
+    text = verdict("improved", -0.2, -0.3, -0.1, diagnostics=diag)
+    assert text.endswith(" Caution: Some autocorrelation is left.")
 
 
 # ---------------------------------------------------------------------------

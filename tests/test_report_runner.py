@@ -19,7 +19,6 @@ from types import SimpleNamespace
 import nbformat
 import pandas as pd
 import pytest
-
 from conftest import build_once
 
 from wellbeing_analysis.cli import main

@@ -23,10 +23,10 @@ from conftest import E2E_PSEUDONYM_KEY, REPORT_KEYS, sha256_of
 
 from wellbeing_analysis.pseudonymise import pseudonymise
 from wellbeing_analysis.reporting.baseline import BaselineReport
+from wellbeing_analysis.reporting.catalogue import REPORTS
 from wellbeing_analysis.reporting.evaluation import EvaluationReport
 from wellbeing_analysis.reporting.params import ReportParams
 from wellbeing_analysis.reporting.pdsa import PDSAReport
-from wellbeing_analysis.reporting.catalogue import REPORTS
 from wellbeing_analysis.reporting.runner import notebook_path
 
 pytestmark = pytest.mark.slow

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from wellbeing_analysis.schema import TABLES
 from wellbeing_analysis.data_templates import write_examples
+from wellbeing_analysis.schema import TABLES
 from wellbeing_analysis.validation import validate_folder
 
 PSAFE = ",".join(f"psafe_{i}" for i in range(1, 8))

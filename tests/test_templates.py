@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from wellbeing_analysis.schema import TABLES
 from wellbeing_analysis.data_templates import (
     DICTIONARY_NAME,
     data_dictionary,
     write_examples,
     write_templates,
 )
+from wellbeing_analysis.schema import TABLES
 from wellbeing_analysis.validation import validate_folder
 
 COMMITTED = Path(__file__).resolve().parents[1] / "data_templates"

@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "spc",
     "its",
     "funnel",
+    "evaluate",
     "score",
     "report",
     "demo",

@@ -173,8 +173,67 @@ PLANNER_MAX_LATENT_RHO = 0.9
 #: moves by more than the tolerance (our choices; statsmodels' GLM uses 1e-8 too).
 PLANNER_IRLS_MAX_ITER = 50
 PLANNER_IRLS_TOL = 1e-8
+#: The planner's vectorised 'quasipoisson_ar' fits: the REML AR(1) coefficient is found on a
+#: grid of this step, then by golden-section search inside the best grid cell down to the
+#: tolerance; later IRLS steps search only +/- the warm half-width around the previous
+#: estimate; IRLS stops when no coefficient
+#: of a series moves by more than the tolerance (our choices; the single-series fit agrees
+#: to ~1e-5 in the headline).
+PLANNER_RHO_COARSE_STEP = 0.1
+PLANNER_RHO_TOL = 1e-5
+PLANNER_RHO_WARM_HALF_WIDTH = 0.02
+PLANNER_GLMAR_TOL = 1e-5
 #: Error messages list at most this many offending rows (our choice).
 ITS_MAX_LISTED_ROWS = 5
+
+# --- Guardrails: checked before any effect is shown (its/checks.py). Our choices unless a
+# --- source is given; benchmarks/bench_evaluation_sim.py measures the behaviour they protect.
+#: The period before the first change needs at least this many fitted points per coefficient
+#: it alone estimates (intercept, trend, seasonal terms, covariates), and never fewer than
+#: ITS_MIN_POINTS_EACH_SIDE (our choice: two points a coefficient).
+ITS_MIN_POINTS_PER_PRE_PARAMETER = 2
+#: Residual degrees of freedom (fitted points minus coefficients) a model needs before its
+#: dispersion, AR coefficient and t quantiles mean anything (our choice).
+ITS_MIN_RESIDUAL_DF = 10
+#: K Fourier pairs need K + ITS_SEASON_EXTRA_CYCLES full seasonal cycles of fitted points
+#: before the first change (1 pair: 2 years of months, 2 pairs: 3 years; our choice: with
+#: fewer, the seasonal terms and the trend share the pre-period and can fit it exactly).
+ITS_SEASON_EXTRA_CYCLES = 1
+#: One indicator per season needs this many full cycles before the first change (our choice).
+ITS_MIN_CYCLES_SEASON_INDICATORS = 3
+#: Count outcomes need at least this many events (e.g. leavers) before the first change and
+#: after each change (our choice: with fewer the rate ratio rests on a handful of people and
+#: the model's large-sample intervals are not trustworthy; zero after a change is separation).
+ITS_MIN_EVENTS_BEFORE = 10
+ITS_MIN_EVENTS_AFTER = 5
+#: A level change whose standard error on the log scale exceeds this is absurd: its 95%
+#: interval spans a factor of more than 50 either way (our choice).
+ITS_MAX_LOG_SE = 2.0
+#: On the identity link, a level change SE above this many outcome SDs is absurd (our choice).
+ITS_MAX_SE_OUTCOME_SD = 10.0
+#: The counterfactual rate may not leave [min / F, max * F] of the rates observed before the
+#: change, with F this factor: beyond it the pre-trend has been extrapolated into nonsense
+#: (overflow; our choice).
+ITS_MAX_EXTRAPOLATION_FACTOR = 10.0
+#: Fitted counts below this fraction of the mean count signal separation: a segment's rate has
+#: been driven towards zero (our numerical choice).
+ITS_SEPARATION_FRACTION = 1e-6
+#: A residual dispersion below this (count models: Pearson X2/df; Gaussian: residual variance
+#: over the outcome's variance) is a perfect fit: too many terms for the data (our choice).
+ITS_PERFECT_FIT_TOLERANCE = 1e-8
+#: Quasi-likelihood GLS with AR errors (family 'quasipoisson_ar'): IRLS stops when no
+#: coefficient moves by more than the tolerance, after at most the iterations (our choices).
+ITS_GLMAR_TOL = 1e-7
+ITS_GLMAR_MAX_ITER = 50
+#: Newey-West standard errors are not recommended on series shorter than this: in our
+#: simulation (benchmarks/bench_evaluation_sim.py: independent Gaussian errors, Stata's lag
+#: rule, 400 series) their 95% intervals for the level change covered the truth in 84-90% of
+#: series of 24 to 60 points (GLS-AR by REML: 93-96%); Turner et al. (BMC Med Res Methodol
+#: 2021) found the same for ITS series of this length.
+ITS_NEWEY_WEST_MIN_POINTS = 80
+#: Outcomes judged together in the intervention evaluation are tested with Holm's (1979)
+#: step-down method at this familywise level (two outcomes: absence and leaving).
+EVALUATION_FAMILYWISE_ALPHA = 0.05
 
 # ---------------------------------------------------------------------------
 # Survey instruments (instruments.md)

@@ -72,40 +72,75 @@ def suppressed_note(threshold: int) -> str:
             "identified, and so are figures calculated from them.")
 
 
-def its_verdict(*, estimate_ratio: float, ci_lower: float, ci_upper: float, outcome: str,
-                months_after: int, min_points: int, mde_ratio: float | None = None,
-                largest_planned: float | None = None) -> str:
-    """Honest verdict on an intervention from a ratio (observed ÷ expected) and its 95% CI.
+def its_verdict(*, verdict: str, outcome: str, status: str = "ok",
+                relative: float | None = None, ci_lower: float | None = None,
+                ci_upper: float | None = None, p_adjusted: float | None = None,
+                n_judged: int = 1, failed=(), mde_ratio: float | None = None,
+                largest_planned: float | None = None, diagnostics=()) -> str:
+    """Honest verdict on an intervention from the primary model's change since it started
+    (``relative`` = observed / expected - 1, with its 95% CI, as proportions).
 
-    Says 'fall'/'rise' only when the CI excludes 1; otherwise says the data cannot tell and,
-    with the power planner's minimum detectable ratio (``mde_ratio``), how large a change
-    could have been missed (or that even ``largest_planned`` would be missed).
+    ``verdict`` is the evaluation's decision ('improved', 'worsened', 'no clear change' or
+    'not enough data'). Only 'improved' and 'worsened' open by stating a change; 'no clear
+    change' opens by saying the data do not show one (and, with the power planner's minimum
+    detectable ratio ``mde_ratio``, how large a change could have been missed); 'not enough
+    data' names the failed checks (``failed``: Check objects) and what data would be needed,
+    and gives no effect figure. With ``n_judged`` > 1 outcomes the decision is Holm's, and
+    ``p_adjusted`` is the Holm-adjusted p-value. Failed ``diagnostics`` add a caveat.
     """
-    pct = abs(1 - estimate_ratio) * 100
-    fall_lo, fall_hi = (1 - ci_upper) * 100, (1 - ci_lower) * 100  # as % falls
-    if months_after < min_points:
-        return (f"Too early to tell: only {months_after} month(s) of {outcome} after the "
-                f"intervention (at least {min_points} are needed for a trustworthy estimate).")
-    if ci_upper < 1:
-        return (f"The intervention was followed by a real fall in {outcome}: about {pct:.0f}% "
-                f"lower than expected had things continued as before (95% confidence interval "
-                f"{fall_lo:.0f}% to {fall_hi:.0f}% lower).")
-    if ci_lower > 1:
-        return (f"{outcome[:1].upper()}{outcome[1:]} rose after the intervention: about "
-                f"{pct:.0f}% higher than expected (95% CI {-fall_hi:.0f}% to {-fall_lo:.0f}% "
-                "higher).")
-    direction = "fall" if estimate_ratio < 1 else "rise"
-    text = (f"The data cannot tell whether the intervention changed {outcome}: the best "
-            f"estimate is {_a(pct)} {pct:.0f}% {direction}, but anything from {_a(fall_hi)} "
-            f"{fall_hi:.0f}% fall to {_a(-fall_lo)} {-fall_lo:.0f}% rise fits the data.")
-    if mde_ratio is not None and not pd.isna(mde_ratio):
-        text += (f" With this much data only a change of about {abs(1 - mde_ratio) * 100:.0f}% "
-                 "or more would reliably show.")
-    elif largest_planned is not None:
-        size = abs(1 - largest_planned) * 100
-        text += (f" With this much data even {_a(size)} {size:.0f}% change would probably be "
-                 "missed: the measure is too noisy at this size of service.")
+    if verdict == "not enough data" or relative is None:
+        what = "cannot be trusted" if status == "model not trusted" else "has too little data"
+        reasons = " ".join(c.detail for c in failed)
+        needed = " ".join(dict.fromkeys(c.needed for c in failed if c.needed))
+        return (f"No estimate of the change in {outcome} is shown: the analysis {what} to "
+                f"judge it. {reasons} {needed}").strip()
+    pct = abs(relative) * 100
+    fall_lo, fall_hi = -ci_upper * 100, -ci_lower * 100  # as % falls
+    together = (f", judged together with the other outcome (Holm-adjusted p = "
+                f"{p_adjusted:.2g})" if n_judged > 1 and p_adjusted is not None else "")
+    if verdict == "improved":
+        text = (f"{_cap(outcome)} fell after the intervention: about {pct:.0f}% lower than "
+                f"expected had things continued as before (95% confidence interval "
+                f"{fall_lo:.0f}% to {fall_hi:.0f}% lower{together}).")
+    elif verdict == "worsened":
+        text = (f"{_cap(outcome)} rose after the intervention: about {pct:.0f}% higher than "
+                f"expected had things continued as before (95% confidence interval "
+                f"{-fall_hi:.0f}% to {-fall_lo:.0f}% higher{together}).")
+    else:
+        direction = "fall" if relative < 0 else "rise"
+        spans = ci_lower <= 0 <= ci_upper
+        text = (f"The data do not show a clear change in {outcome}: the best estimate is "
+                f"{_a(pct)} {pct:.0f}% {direction}")
+        if spans:
+            text += (f", but anything from {_a(fall_hi)} {fall_hi:.0f}% fall to "
+                     f"{_a(-fall_lo)} {-fall_lo:.0f}% rise fits the data.")
+        else:  # the 95% interval excludes no change, but not after Holm's correction
+            text += (f" (95% CI {_range(ci_lower, ci_upper)}), but judged together with the "
+                     f"other outcome (Holm-adjusted p = {p_adjusted:.2g}) that is not clear "
+                     "evidence of a change.")
+        if mde_ratio is not None and not pd.isna(mde_ratio):
+            text += (f" With this much data only a change of about "
+                     f"{abs(1 - mde_ratio) * 100:.0f}% or more would reliably show.")
+        elif largest_planned is not None:
+            size = abs(1 - largest_planned) * 100
+            text += (f" With this much data even {_a(size)} {size:.0f}% change would probably "
+                     "be missed: the measure is too noisy at this size of service.")
+    if diagnostics:
+        text += " Caution: " + " ".join(c.detail for c in diagnostics)
     return text
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _range(lo: float, hi: float) -> str:
+    """'37% to 4% lower', '5% to 30% higher' or '10% lower to 20% higher'."""
+    if hi < 0:
+        return f"{-hi * 100:.0f}% to {-lo * 100:.0f}% lower"
+    if lo > 0:
+        return f"{lo * 100:.0f}% to {hi * 100:.0f}% higher"
+    return f"{-lo * 100:.0f}% lower to {hi * 100:.0f}% higher"
 
 
 def _a(number: float) -> str:

@@ -19,7 +19,8 @@ FLAGS = (
     Flag("outcome", "outcome column", "COL", required=True),
     Flag("interruptions", "time value of the first post-interruption point (repeat the flag "
          "for several)", "VALUE", repeat=True, required=True, name="--interruption"),
-    Flag("family", "model family", choices=FAMILIES),
+    Flag("family", "model family (default glsar; ols when --hac-lags is given)",
+         choices=FAMILIES),
     Flag("offset", "exposure column; the model uses log(COL) (log-link families)", "COL"),
     Flag("season_col", "season column, e.g. month 1-12", "COL"),
     Flag("period", "season period (default 12)", "P", int),
@@ -28,7 +29,8 @@ FLAGS = (
     Flag("covariates", "extra covariate column (repeat the flag for several)", "COL",
          repeat=True, name="--covariate"),
     Flag("hac_lags", "Newey-West lags for --family ols (Stata newey scaling)", "L", int),
-    Flag("ar_order", "AR order of the errors for --family glsar (default 1)", "P", int),
+    Flag("ar_order", "AR order of the errors for --family glsar or quasipoisson_ar "
+         "(default 1)", "P", int),
     Flag("slope_change", "model a level change only"),
     Flag("phase_in", "periods after each interruption left out of the fit", "M", int),
     Flag("end", "first time value after the intervention ended (three periods)", "VALUE"),
@@ -66,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
 
     data = read_csv(args.csv)
     options = flag_values(args, FLAGS)
+    if "hac_lags" in options and "family" not in options:
+        options["family"] = "ols"  # Newey-West lags are given for OLS
     require_columns(data, [args.time, args.outcome, args.offset, args.season_col,
                            *(args.covariates or ()), args.group], args.csv)
     result = fit_its(data, **options)

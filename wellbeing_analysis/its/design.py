@@ -17,7 +17,8 @@ Phase-in periods ``[T_i, T_i + phase_in)`` are left out of the fit and the chang
 ``s_i = T_i + phase_in``. An intervention that ends adds the end as one more change point
 (a three-period design). Seasonality is ``K`` Fourier pairs ``sin(2 pi k s / P)``,
 ``cos(2 pi k s / P)`` of the season ``s`` with period ``P`` (Bhaskaran et al., IJE 2013), or
-one indicator per season but the first.
+one indicator per season but the first (named by month, ``season_feb`` ..., when the season is
+the calendar month of a monthly series).
 
 Controlled ITS (Linden 2015, ``itsa`` multiple-group form): with ``z`` = 1 for the treated
 series, the terms ``z``, ``z t``, ``z post_i`` and ``z ramp_i`` are added; ``post_i`` and
@@ -32,7 +33,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wellbeing_analysis.constants import ITS_MIN_POINTS_EACH_SIDE, ITS_MIN_SEGMENT_POINTS
+from wellbeing_analysis.constants import (
+    ITS_MIN_POINTS_EACH_SIDE,
+    ITS_MIN_SEGMENT_POINTS,
+    MONTHS_PER_YEAR,
+)
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.its.inputs import Prepared
 from wellbeing_analysis.its.options import ITSOptions
@@ -144,7 +149,7 @@ def build_design(prepared: Prepared, options: ITSOptions) -> Design:
             terms = {name: z * col for name, col in terms.items()}
         cols.update(terms)
         intervention += list(terms)
-    cols.update(_seasonal_columns(prepared.season, options))
+    cols.update(_seasonal_columns(prepared.season, options, prepared.axis.kind))
     for name, col in zip(options.covariates, prepared.covariates.T):
         if name in cols:
             raise InputError(f"covariate {name!r} clashes with a model term of the same name; "
@@ -175,13 +180,38 @@ def build_design(prepared: Prepared, options: ITSOptions) -> Design:
     )
 
 
-def _seasonal_columns(season: np.ndarray | None, options: ITSOptions) -> dict[str, np.ndarray]:
-    """Fourier pairs of the season, or indicators of each season but the first."""
+#: Names of the calendar months for season indicator terms ('season_feb', ...).
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                "dec")
+
+
+def _season_name(level, calendar: bool) -> str:
+    """'season_feb' for calendar month 2; 'season_3' (not 'season_3.0') for a whole number."""
+    if calendar:
+        return f"season_{_MONTH_NAMES[int(level) - 1]}"
+    if isinstance(level, (int, float, np.integer, np.floating)) and float(level).is_integer():
+        return f"season_{int(level)}"
+    return f"season_{level}"
+
+
+def _is_calendar_month(season: np.ndarray, prepared_axis_kind: str, period: int | None) -> bool:
+    """Whether the season is the calendar month (1-12) of a monthly series."""
+    if prepared_axis_kind != "month" or period not in (None, MONTHS_PER_YEAR):
+        return False
+    values = pd.to_numeric(pd.Series(season, dtype=object), errors="coerce")
+    return bool(values.notna().all() and values.isin(range(1, MONTHS_PER_YEAR + 1)).all())
+
+
+def _seasonal_columns(season: np.ndarray | None, options: ITSOptions,
+                      axis_kind: str = "numeric") -> dict[str, np.ndarray]:
+    """Fourier pairs of the season, or indicators of each season but the first (named by
+    month when the season is the calendar month of a monthly series)."""
     if season is None:
         return {}
     if options.season_indicators:
         levels = pd.unique(pd.Series(season, dtype=object).sort_values(kind="stable"))
-        return {f"season_{lv}": (season == lv).astype(float) for lv in levels[1:]}
+        calendar = _is_calendar_month(season, axis_kind, options.period)
+        return {_season_name(lv, calendar): (season == lv).astype(float) for lv in levels[1:]}
     cols = {}
     for k in range(1, options.harmonics + 1):
         angle = 2 * np.pi * k * season / options.period

@@ -14,7 +14,9 @@ With coefficient estimates ``b`` and covariance ``V``:
   ``mu / mu_cf - 1``: ``exp((x - x_cf)' b) - 1`` on the log link (interval by transforming
   the interval of ``(x - x_cf)' b``), by the delta method on the identity link;
 - the cumulative effect over a window is ``sum(mu - mu_cf)`` by the delta method, and its
-  relative form ``sum(mu) / sum(mu_cf) - 1`` by the delta method on the log of the ratio.
+  relative form ``sum(mu) / sum(mu_cf) - 1`` by the delta method on the log of the ratio,
+  whose ``t`` (or ``z``) test gives ``relative_p_value`` (the intervention evaluation's
+  headline test).
 
 The delta method: ``Var(f(b)) ~ grad f' V grad f`` (e.g. Oehlert, Am Stat 1992). All results
 are deterministic.
@@ -82,9 +84,10 @@ def contrasts(fit: ModelFit, L: np.ndarray) -> pd.DataFrame:
     out = pd.DataFrame({"estimate": est, "std_error": se, "df": df, "ci_lower": est - q * se,
                         "ci_upper": est + q * se, "p_value": p})
     if fit.link == "log":
-        for a, b in (("ratio", "estimate"), ("ratio_ci_lower", "ci_lower"),
-                     ("ratio_ci_upper", "ci_upper")):
-            out[a] = np.exp(out[b])
+        with np.errstate(over="ignore"):  # absurd fits overflow to inf; the checks flag them
+            for a, b in (("ratio", "estimate"), ("ratio_ci_lower", "ci_lower"),
+                         ("ratio_ci_upper", "ci_upper")):
+                out[a] = np.exp(out[b].to_numpy())
     return out
 
 
@@ -113,6 +116,12 @@ def _interval(fit: ModelFit, est: np.ndarray, grad: np.ndarray):
 def counterfactual_table(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
                          offset: np.ndarray | None) -> pd.DataFrame:
     """Fitted values, counterfactual with its band, and absolute and relative effects per row."""
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd fits: the checks flag them
+        return _counterfactual_table(fit, X, X_cf, offset)
+
+
+def _counterfactual_table(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
+                          offset: np.ndarray | None) -> pd.DataFrame:
     mu, g = _mean_and_gradient(fit, X, offset)
     cf, g_cf = _mean_and_gradient(fit, X_cf, offset)
     # the counterfactual band on the link scale, then transformed
@@ -152,6 +161,12 @@ def _relative(fit, D, mu, cf, g, g_cf):
 def cumulative(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
                offset: np.ndarray | None, observed: np.ndarray) -> dict:
     """Cumulative absolute and relative effect over the rows given (see the module docstring)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _cumulative(fit, X, X_cf, offset, observed)
+
+
+def _cumulative(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
+                offset: np.ndarray | None, observed: np.ndarray) -> dict:
     mu, g = _mean_and_gradient(fit, X, offset)
     cf, g_cf = _mean_and_gradient(fit, X_cf, offset)
     total = float(mu.sum() - cf.sum())
@@ -159,9 +174,11 @@ def cumulative(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
     se, df, q = (float(v[0]) for v in _interval(fit, np.array([total]), grad[None, :]))
     log_ratio = np.log(mu.sum() / cf.sum()) if mu.sum() > 0 and cf.sum() > 0 else np.nan
     g_log = g.sum(axis=0) / mu.sum() - g_cf.sum(axis=0) / cf.sum()
-    se_r, _, q_r = (float(v[0]) for v in _interval(fit, np.array([log_ratio]), g_log[None, :]))
+    se_r, df_r, q_r = (float(v[0]) for v in _interval(fit, np.array([log_ratio]),
+                                                      g_log[None, :]))
     with np.errstate(divide="ignore", invalid="ignore"):
         p = float(p_value(total / se, df))
+        p_r = float(p_value(log_ratio / se_r, df_r))
     return {
         "n_periods": int(len(mu)), "observed_total": float(observed.sum()),
         "fitted_total": float(mu.sum()),
@@ -170,4 +187,5 @@ def cumulative(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
         "relative": float(np.exp(log_ratio) - 1),
         "relative_ci_lower": float(np.exp(log_ratio - q_r * se_r) - 1),
         "relative_ci_upper": float(np.exp(log_ratio + q_r * se_r) - 1),
+        "relative_p_value": p_r, "relative_df": df_r,
     }

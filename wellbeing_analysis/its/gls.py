@@ -151,7 +151,8 @@ class _Problem:
     def neg2_reml_profiled(self, pacf: np.ndarray) -> float:
         rss, logdet_r, logdet_xx, *_ = self.profile(pacf)
         df = self.nobs - self.k
-        return df * np.log(rss / df) + self.n_groups * logdet_r + logdet_xx
+        # a floor keeps a perfect fit (rss = 0) finite; the checks report it
+        return df * np.log(max(rss, 1e-300) / df) + self.n_groups * logdet_r + logdet_xx
 
     def neg_reml(self, theta: np.ndarray) -> float:
         """``-l_R`` (up to a constant) at ``theta = (log s2, atanh(pacf))``, not profiled."""
@@ -192,12 +193,14 @@ def fit_glsar(
     n_groups: int = 1,
     order: int = 1,
     start_pacf: np.ndarray | None = None,
+    satterthwaite: bool = True,
 ) -> GLSARFit:
     """Fit ``y = X b + e`` with AR(``order``) errors by REML (formulas in the module docstring).
 
     Rows are ``n_groups`` series stacked one after another, each observed at the time indices
     ``t_block`` (gaps, e.g. excluded phase-in months, are allowed: the correlation between two
-    points depends on their distance in time).
+    points depends on their distance in time). ``satterthwaite=False`` skips the derivatives
+    behind the degrees of freedom (inner iterations of :mod:`.glmar` need the estimates only).
     """
     problem = _Problem(np.asarray(exog, float), np.asarray(endog, float), np.asarray(t_block),
                        n_groups)
@@ -223,7 +226,7 @@ def fit_glsar(
     M = linalg.cho_solve(chol, np.eye(problem.k), check_finite=False)
 
     theta_cov = dM = None
-    if not at_bound:
+    if satterthwaite and not at_bound and sigma2 > 0:  # a perfect fit has no variance to vary
         theta = np.r_[np.log(sigma2), np.arctanh(pacf)]
         h = ITS_SATTERTHWAITE_STEP
         H = _hessian(problem.neg_reml, theta, h)

@@ -5,17 +5,28 @@
   Stata ``newey``'s small-sample scaling ``n / (n - k)``, inference on ``t(n - k)``;
   ``L = 0`` gives White's heteroskedasticity-robust errors, as ``newey, lag(0)``. With a
   comparison series the HAC sums run within each series (statsmodels ``hac-panel``).
-- ``glsar``: GLS with AR(p) errors, AR coefficients by REML, ``t`` inference with
-  Satterthwaite degrees of freedom (see :mod:`.gls`).
+- ``glsar`` (the default): GLS with AR(p) errors, AR coefficients by REML, ``t`` inference
+  with Satterthwaite degrees of freedom (see :mod:`.gls`).
 - ``poisson``: Poisson GLM, log link, ``log(exposure)`` offset; Wald inference on the normal.
 - ``quasipoisson``: the same estimates with the variance scaled by the dispersion
   ``phi = X2 / (n - k)``, Pearson's chi-squared over residual df (McCullagh & Nelder 1989;
-  statsmodels ``fit(scale="X2")``, R's ``quasipoisson``).
+  statsmodels ``fit(scale="X2")``, R's ``quasipoisson``), floored at 1 (our choice: a count
+  varies at least as much as a Poisson count, so intervals are never narrower than
+  Poisson's). With a comparison series each series has its own dispersion
+  ``phi_g = X2_g / (n_g - h_g)`` (``h_g`` the sum of its leverages, so the ``h_g`` sum to
+  ``k``), each floored at 1, and the fit weights series ``g`` by ``1 / phi_g`` (iterated):
+  one pooled dispersion would let a noisy comparison series widen the treated series'
+  intervals, or a quiet one narrow them.
+- ``quasipoisson_ar``: quasi-Poisson with AR(p) errors by quasi-likelihood GLS, AR
+  coefficients and dispersion by REML, dispersion floored at 1, Satterthwaite df (see
+  :mod:`.glmar`): the family for monthly counts whose months are correlated.
 - ``negbin``: negative binomial (NB2: ``Var = mu + alpha mu^2``) by maximum likelihood.
 
 Every family reports ``dispersion = X2 / (n - k)`` from its own Pearson residuals: the
-residual variance for ``ols`` and ``glsar``, the quasi-Poisson scale, and an overdispersion
-check for ``poisson`` (well above 1: overdispersed) and ``negbin`` (near 1 if it fits).
+residual variance for ``ols`` and ``glsar``, the quasi-Poisson scale (before the floor; REML
+for ``quasipoisson_ar``), and an overdispersion check for ``poisson`` (well above 1:
+overdispersed) and ``negbin`` (near 1 if it fits). ``scale`` is the dispersion the intervals
+use.
 """
 
 from __future__ import annotations
@@ -25,11 +36,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
+from statsmodels.tools.sm_exceptions import (
+    ConvergenceWarning,
+    HessianInversionWarning,
+    PerfectSeparationWarning,
+)
 
-from wellbeing_analysis.constants import ITS_NB_ALPHA_FLOOR
+from wellbeing_analysis.constants import ITS_GLMAR_MAX_ITER, ITS_GLMAR_TOL, ITS_NB_ALPHA_FLOOR
 from wellbeing_analysis.its.design import Design
+from wellbeing_analysis.its.glmar import fit_quasipoisson_ar
 from wellbeing_analysis.its.gls import fit_glsar
 from wellbeing_analysis.its.inputs import Prepared
 from wellbeing_analysis.its.options import ITSOptions
@@ -59,6 +76,12 @@ class ModelFit:
     warnings: list[str] = field(default_factory=list)
     #: Degrees of freedom of contrasts (rows of a matrix); None means the normal distribution.
     df_of: Callable[[np.ndarray], np.ndarray] | None = None
+    #: The dispersion the intervals use (quasi-Poisson: floored at 1), if the family has one.
+    scale: float | None = None
+    #: Per-series dispersions of a controlled ITS (quasi-Poisson families), treated first.
+    dispersion_by_series: tuple[float, ...] | None = None
+    #: Whether the fitting algorithm reached its convergence criterion.
+    converged: bool = True
 
     @property
     def df_resid(self) -> int:
@@ -75,10 +98,12 @@ def _caught(fn):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         warnings.simplefilter("always", HessianInversionWarning)
+        warnings.simplefilter("always", PerfectSeparationWarning)
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow in rejected NB steps
         result = fn()
-    msgs = [f"the {fn.__name__} fit reported: {w.message}" for w in caught
-            if issubclass(w.category, (ConvergenceWarning, HessianInversionWarning))]
+    kinds = (ConvergenceWarning, HessianInversionWarning, PerfectSeparationWarning)
+    msgs = list(dict.fromkeys(f"the {fn.__name__} fit reported: {w.message}" for w in caught
+                              if issubclass(w.category, kinds)))
     return result, msgs
 
 
@@ -131,17 +156,53 @@ def fit_model(design: Design, prepared: Prepared, options: ITSOptions) -> ModelF
                         pearson_chi2=g.sigma2 * (n - k), resid=res.resid, method=method,
                         ols_results=res, ar=g.ar, warnings=msgs, df_of=g.satterthwaite_df)
 
+    if family == "quasipoisson_ar":
+        t_block = prepared.t[used & prepared.treated]
+        g = fit_quasipoisson_ar(X, y, offset, t_block=t_block, n_groups=prepared.n_series,
+                                order=options.ar_order)
+        res = sm.OLS(g.gls.whitened_endog, g.gls.whitened_exog).fit()
+        per = "per series, " if prepared.n_series > 1 else ""
+        method = (f"quasi-Poisson GLM with AR({options.ar_order}) errors (quasi-likelihood "
+                  f"GLS; AR coefficient and dispersion {per}by REML, dispersion at least 1), "
+                  "t tests with Satterthwaite degrees of freedom")
+        mu = g.mu
+        x2 = float((((y - mu) ** 2) / mu).sum())
+        return ModelFit(**common, params=g.params, cov=g.cov, dispersion=g.dispersion,
+                        pearson_chi2=x2, resid=res.resid, method=method, ols_results=res,
+                        ar=g.ar, warnings=g.warnings, df_of=g.gls.satterthwaite_df,
+                        scale=max(g.dispersion, 1.0),
+                        dispersion_by_series=(g.dispersion_by_series if prepared.n_series > 1
+                                              else None),
+                        converged=g.converged)
+
     if family in ("poisson", "quasipoisson"):
         def poisson():
-            return sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit(
-                scale="X2" if family == "quasipoisson" else None)
+            return sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit()
         res, msgs = _caught(poisson)
-        method = ("quasi-Poisson GLM (dispersion = Pearson X2 / df)" if family == "quasipoisson"
-                  else "Poisson GLM")
-        return ModelFit(**common, params=res.params, cov=res.cov_params(),
-                        dispersion=float(res.pearson_chi2 / (n - k)),
-                        pearson_chi2=float(res.pearson_chi2), resid=res.resid_pearson,
-                        method=method, warnings=msgs)
+        x2 = float(res.pearson_chi2)
+        dispersion = x2 / (n - k)
+        cov, scale, by_series = res.cov_params(), 1.0, None
+        resid = res.resid_pearson
+        method = "Poisson GLM"
+        if family == "quasipoisson" and prepared.n_series == 1:
+            scale = max(dispersion, 1.0)
+            cov = cov * scale
+            method = "quasi-Poisson GLM (dispersion = Pearson X2 / df, at least 1)"
+        elif family == "quasipoisson":
+            # series codes in order of appearance: the treated series (stacked first) is 0
+            series = pd.factorize(prepared.series[used])[0]
+            res, raw, floored, more = _per_series_quasipoisson(y, X, offset, series)
+            msgs += more
+            cov, scale = res.cov_params(), float(floored[0])
+            resid = (y - res.mu) / np.sqrt(res.mu * floored[series])
+            by_series = tuple(float(v) for v in raw)
+            method = ("quasi-Poisson GLM (a dispersion per series = Pearson X2 / df, each at "
+                      "least 1)")
+        return ModelFit(**common, params=np.asarray(res.params), cov=np.asarray(cov),
+                        dispersion=dispersion, pearson_chi2=x2, resid=np.asarray(resid),
+                        method=method, warnings=msgs, scale=scale,
+                        dispersion_by_series=by_series,
+                        converged=not any("converge" in m for m in msgs))
 
     # negative binomial (NB2) by maximum likelihood: Newton from statsmodels' start values
     # (Poisson estimates and a moment estimate of alpha), BFGS if Newton fails
@@ -175,3 +236,37 @@ def fit_model(design: Design, prepared: Prepared, options: ITSOptions) -> ModelF
     return ModelFit(**common, params=params[:-1], cov=cov[:-1, :-1],
                     dispersion=x2 / (n - k), pearson_chi2=x2, resid=pearson,
                     method="negative binomial (NB2) regression", nb_alpha=alpha, warnings=msgs)
+
+
+def _per_series_quasipoisson(y, X, offset, series: np.ndarray):
+    """Quasi-Poisson with one dispersion per series (see the module docstring).
+
+    Returns the final GLM results (variance weights ``1 / phi_g``, scale 1, so its
+    covariance is ``(X' diag(mu / phi_g) X)^-1``), the estimated ``phi_g`` (before the floor),
+    the floored ``phi_g`` per series and any convergence messages.
+    """
+    n_series = int(series.max()) + 1
+    phi = np.ones(n_series)
+    raw = phi
+    msgs: list[str] = []
+    for _ in range(ITS_GLMAR_MAX_ITER):  # a few reweighting steps, not a loop over rows
+        def poisson(weights=1.0 / phi[series]):
+            return sm.GLM(y, X, family=sm.families.Poisson(), offset=offset,
+                          var_weights=weights).fit()
+        res, msgs = _caught(poisson)
+        r2 = (y - res.mu) ** 2 / res.mu
+        h = res.get_hat_matrix_diag()
+        rss = np.bincount(series, weights=r2, minlength=n_series)
+        lev = np.bincount(series, weights=h, minlength=n_series)
+        m = np.bincount(series, minlength=n_series)
+        raw = rss / np.maximum(m - lev, 1e-12)
+        new = np.maximum(raw, 1.0)
+        done = np.max(np.abs(new - phi) / phi) < ITS_GLMAR_TOL
+        phi = new
+        if done:
+            break
+    def poisson_weighted():
+        return sm.GLM(y, X, family=sm.families.Poisson(), offset=offset,
+                      var_weights=1.0 / phi[series]).fit()
+    res, more = _caught(poisson_weighted)
+    return res, raw, phi, msgs + more

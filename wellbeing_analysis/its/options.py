@@ -9,8 +9,15 @@ from wellbeing_analysis.errors import InputError
 
 #: Model families: Gaussian ones (identity link) and count ones (log link, optional offset).
 GAUSSIAN_FAMILIES = ("ols", "glsar")
-COUNT_FAMILIES = ("poisson", "quasipoisson", "negbin")
+COUNT_FAMILIES = ("poisson", "quasipoisson", "quasipoisson_ar", "negbin")
 FAMILIES = GAUSSIAN_FAMILIES + COUNT_FAMILIES
+#: In an evaluation's params: let the data choose the primary model (see
+#: :func:`wellbeing_analysis.evaluation.primary_family`).
+AUTO_FAMILY = "auto"
+#: Families whose errors follow an AR(p) process (the order is ``ar_order``, default 1).
+AR_FAMILIES = ("glsar", "quasipoisson_ar")
+#: The default family of continuous outcomes (GLS with AR errors, REML, Satterthwaite df).
+DEFAULT_FAMILY = "glsar"
 #: Where the level change is measured (where the centred slope term is zero).
 LEVEL_AT = ("first_post", "last_pre")
 
@@ -28,7 +35,7 @@ class ITSOptions:
     time: str
     outcome: str
     interruptions: tuple = ()
-    family: str = "ols"
+    family: str = DEFAULT_FAMILY
     offset: str | None = None
     season_col: str | None = None
     period: int | None = None
@@ -63,11 +70,11 @@ class ITSOptions:
                 raise InputError(f"HAC lags apply to family 'ols' only, not {self.family!r}")
             set_("hac_lags", _nonneg_int(self.hac_lags, "the number of HAC lags"))
         if self.ar_order is not None:
-            if self.family != "glsar":
-                raise InputError(f"an AR order applies to family 'glsar' only, not "
-                                 f"{self.family!r}")
+            if self.family not in AR_FAMILIES:
+                raise InputError(f"an AR order applies to families {' and '.join(AR_FAMILIES)} "
+                                 f"only, not {self.family!r}")
             set_("ar_order", _nonneg_int(self.ar_order, "the AR order", minimum=1))
-        elif self.family == "glsar":
+        elif self.family in AR_FAMILIES:
             set_("ar_order", 1)
         if self.harmonics is not None:
             if self.season_indicators:

@@ -5,22 +5,30 @@ ahead): the pre-period model ``trend + seasonality`` is fitted with the analysis
 
 - continuous outcomes (``family='glsar'``): GLS with AR(1) errors by REML gives the trend,
   the marginal error variance ``s2`` and the AR(1) coefficient ``rho``;
-- counts (``family='quasipoisson'``): the quasi-Poisson fit gives the log-rate trend and the
-  dispersion ``phi``; ``rho_P``, the lag-1 autocorrelation of its Pearson residuals, sets
-  the latent AR(1) coefficient ``rho_z = rho_P phi / (phi - 1)`` (clipped), since only the
-  extra-Poisson part of the variance carries the correlation.
+- counts (``family='quasipoisson_ar'``): quasi-Poisson with AR(1) errors (:mod:`.glmar`)
+  gives the log-rate trend, the dispersion ``phi`` (at least 1) and ``rho_P``, the REML AR(1)
+  coefficient of the Pearson residuals; the latent AR(1) coefficient is
+  ``rho_z = rho_P phi / (phi - 1)`` (clipped), since only the extra-Poisson part of the
+  variance carries the correlation.
 
 Simulation, for each post-period length: continuous series are ``effect x step (or ramp) +
 AR(1) noise`` and are analysed as :func:`fit_its` would with ``family='glsar'`` (REML over a
-grid of rho refined by parabolic interpolation, Satterthwaite df). GLS estimates are
-equivariant: adding ``effect x`` a design column to ``y`` shifts that coefficient by the
-effect and leaves residuals, rho and standard errors unchanged, so each noise series is
-fitted once and every effect size is tested on it. Counts are Poisson with a log-normal
-AR(1) frailty, ``y_t ~ Poisson(mu_t exp(s_t z_t - s_t^2 / 2))`` with
-``s_t^2 = log(1 + (phi - 1) / mu_t)`` so that ``Var(y_t) = phi mu_t``, and are analysed by a
-vectorised quasi-Poisson IRLS with Wald z tests (as :func:`fit_its`). Power is the share of
-simulated series whose two-sided test rejects at ``1 - CONFIDENCE_LEVEL``; the row with no
-effect shows the test's actual size.
+grid of rho refined by parabolic interpolation, Satterthwaite df); the test is of the level
+(or slope) change. GLS estimates are equivariant: adding ``effect x`` a design column to
+``y`` shifts that coefficient by the effect and leaves residuals, rho and standard errors
+unchanged, so each noise series is fitted once and every effect size is tested on it.
+
+Counts are Poisson with a log-normal AR(1) frailty, ``y_t ~ Poisson(mu_t exp(s_t z_t -
+s_t^2 / 2))`` with ``s_t^2 = log(1 + (phi - 1) / mu_t)`` so that ``Var(y_t) = phi mu_t``, and
+are judged by **the intervention evaluation's decision rule**: the same guardrails
+(:mod:`.checks`: points, seasonal cycles and events before and after; convergence, finite
+and plausible estimates, no separation or overflow), then the ``quasipoisson_ar`` fit
+(:mod:`.glmar_many`, vectorised) and the two-sided test, at level ``alpha``, of its headline:
+the cumulative relative effect over all post months. A series that fails a guardrail (e.g.
+all zeros) gets no decision: it counts as not detected, and the share of such series is
+reported. Power is the share of simulated series in which the rule declares a change in the
+simulated direction; the row with no effect gives the rule's size (a change declared in
+either direction).
 """
 
 from __future__ import annotations
@@ -34,11 +42,15 @@ from scipy import signal, stats
 from wellbeing_analysis.constants import (
     CONFIDENCE_LEVEL,
     ITS_AR_BOUND,
+    ITS_MAX_EXTRAPOLATION_FACTOR,
+    ITS_MAX_LOG_SE,
+    ITS_MIN_EVENTS_AFTER,
+    ITS_MIN_EVENTS_BEFORE,
+    ITS_PERFECT_FIT_TOLERANCE,
     ITS_SATTERTHWAITE_STEP,
+    ITS_SEPARATION_FRACTION,
     PLANNER_EFFECT_MULTIPLES,
     PLANNER_EXPOSURE_MONTHS,
-    PLANNER_IRLS_MAX_ITER,
-    PLANNER_IRLS_TOL,
     PLANNER_MAX_LATENT_RHO,
     PLANNER_N_POST,
     PLANNER_N_SIM,
@@ -47,12 +59,14 @@ from wellbeing_analysis.constants import (
     PLANNER_TARGET_POWER,
 )
 from wellbeing_analysis.errors import InputError
+from wellbeing_analysis.its.checks import data_checks
 from wellbeing_analysis.its.design import build_design
+from wellbeing_analysis.its.glmar_many import glmar_headline_many, poisson_irls_many
 from wellbeing_analysis.its.inputs import Prepared, prepare
 from wellbeing_analysis.its.models import fit_model
 from wellbeing_analysis.its.options import ITSOptions
 
-PLANNER_FAMILIES = ("glsar", "quasipoisson")
+PLANNER_FAMILIES = ("glsar", "quasipoisson_ar")
 _ALPHA = 1 - CONFIDENCE_LEVEL
 
 
@@ -144,26 +158,14 @@ def quasipoisson_many(X: np.ndarray, Y: np.ndarray, offset: np.ndarray, j: int,
                       start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Coefficient ``j`` and its quasi-Poisson SE for each column of ``Y`` (IRLS, vectorised).
 
-    IRLS for the Poisson log link: ``b <- (X'WX)^-1 X'W z`` with ``W = mu``,
-    ``z = eta - offset + (y - mu) / mu``; then ``Var(b) = phi (X'WX)^-1`` with
-    ``phi = sum((y - mu)^2 / mu) / (n - k)`` (as statsmodels ``GLM.fit(scale="X2")``).
+    IRLS for the Poisson log link (:func:`.glmar_many.poisson_irls_many`); then
+    ``Var(b) = phi (X'WX)^-1`` with ``phi = sum((y - mu)^2 / mu) / (n - k)`` (as statsmodels
+    ``GLM.fit(scale="X2")``, before the floor at 1 that family 'quasipoisson' applies).
     """
     n, k = X.shape
     S = Y.shape[1]
-    XX = (X[:, :, None] * X[:, None, :]).reshape(n, k * k)  # rows of x x'
-    beta = np.tile(start, (S, 1))  # S x k
-    for _ in range(PLANNER_IRLS_MAX_ITER):  # iterations of the algorithm, all series at once
-        eta = np.clip(X @ beta.T + offset[:, None], -30, 30)
-        mu = np.exp(eta)
-        z = eta - offset[:, None] + (Y - mu) / mu
-        XWX = (XX.T @ mu).T.reshape(S, k, k)
-        XWz = (X.T @ (mu * z)).T
-        new = np.linalg.solve(XWX, XWz[..., None])[..., 0]
-        done = np.abs(new - beta).max() < PLANNER_IRLS_TOL
-        beta = new
-        if done:
-            break
-    mu = np.exp(np.clip(X @ beta.T + offset[:, None], -30, 30))
+    beta, mu = poisson_irls_many(X, Y, offset, start)
+    XX = (X[:, :, None] * X[:, None, :]).reshape(n, k * k)
     XWX = (XX.T @ mu).T.reshape(S, k, k)
     phi = ((Y - mu) ** 2 / mu).sum(0) / (n - k)
     se = np.sqrt(phi * np.linalg.inv(XWX)[:, j, j])
@@ -175,7 +177,7 @@ def quasipoisson_many(X: np.ndarray, Y: np.ndarray, offset: np.ndarray, j: int,
 class PowerPlan:
     """Simulated power by post-period length and effect size, with the calibration used."""
 
-    table: pd.DataFrame  # n_post, effect, power, mc_se
+    table: pd.DataFrame  # n_post, effect, power, no_decision, mc_se
     calibration: dict
     outcome: str
     family: str
@@ -184,14 +186,44 @@ class PowerPlan:
     n_sim: int
     seed: int
     warnings: list[str] = field(default_factory=list)
+    #: two-sided level of the simulated decision rule
+    alpha: float = _ALPHA
+
+    @property
+    def counts(self) -> bool:
+        return self.family != "glsar"
 
     @property
     def null_effect(self) -> float:
-        return 1.0 if self.family == "quasipoisson" else 0.0
+        return 1.0 if self.counts else 0.0
+
+    def _decidable(self) -> pd.DataFrame:
+        """Rows of post lengths the rule can judge at all (enough months for its checks)."""
+        t = self.table
+        if "no_decision" not in t:
+            return t
+        whole = t.groupby("n_post")["no_decision"].transform("min") >= 1.0
+        return t[~whole]
+
+    @property
+    def too_short(self) -> list[int]:
+        """Post lengths too short for the rule's checks (nothing can be decided)."""
+        t = self.table
+        if "no_decision" not in t:
+            return []
+        low = t.groupby("n_post")["no_decision"].min()
+        return [int(n) for n in low.index[low >= 1.0]]
+
+    @property
+    def no_decision(self) -> float:
+        """Share of simulated series the guardrails left undecided (e.g. all zeros), over the
+        post lengths long enough to judge."""
+        t = self._decidable()
+        return float(t["no_decision"].mean()) if "no_decision" in t and len(t) else 0.0
 
     @property
     def effect_label(self) -> str:
-        return ("rate ratio" if self.family == "quasipoisson" else "change") + (
+        return ("rate ratio" if self.counts else "change") + (
             " per month" if self.effect_type == "slope" else "")
 
     def _power_at(self, effect: float) -> pd.Series:
@@ -240,8 +272,9 @@ class PowerPlan:
 
     @property
     def size(self) -> float:
-        """Simulated rejection rate with no effect (nominal ``1 - CONFIDENCE_LEVEL``)."""
-        t = self.table
+        """Simulated rate of declared changes with no effect (nominal ``alpha``), over the post
+        lengths long enough to judge."""
+        t = self._decidable()
         rows = t[t["effect"] == self.null_effect]
         return float(rows["power"].mean()) if not rows.empty else float("nan")
 
@@ -252,20 +285,34 @@ class PowerPlan:
         if self.family == "glsar":
             cal = (f"residual SD {np.sqrt(c['sigma2']):.3g} and AR(1) coefficient "
                    f"{c['rho']:.2f}")
+            rule = (f"two-sided {self.alpha:.1%} test of the {self.effect_type} change (GLS "
+                    "with AR(1) errors)")
         else:
             cal = (f"dispersion {c['dispersion']:.3g} and latent AR(1) coefficient "
                    f"{c['rho']:.2f}")
+            rule = ("the evaluation's own rule: its checks, then a two-sided "
+                    f"{self.alpha:.1%} test of the change since the intervention "
+                    "(quasi-Poisson with AR(1) errors)")
         parts = []
+        short = self.too_short
         for n_post in sorted(set(self.table["n_post"])):  # a handful of post lengths
+            if n_post in short:
+                parts.append(f"{n_post} months: too few months to judge")
+                continue
             mde = self.detectable_effect(n_post)
             parts.append(f"{n_post} months: " + ("not reached" if mde is None else f"{mde:.3g}"))
         s = (f"Calibrated on {c['n_pre']} pre-period points of {self.outcome} ({cal}); "
-             f"{self.n_sim} simulated series per scenario. Smallest {self.effect_type} "
-             f"change ({self.effect_label}) detectable with {self.target_power:.0%} power "
-             f"(two-sided {_ALPHA:.0%} test) after " + "; ".join(parts) + ".")
+             f"{self.n_sim} simulated series per scenario, each judged by {rule}. Smallest "
+             f"{self.effect_type} change ({self.effect_label}) detected with "
+             f"{self.target_power:.0%} power after " + "; ".join(parts) + ".")
         if np.isfinite(self.size):
-            s += (f" With no change the test rejected in {self.size:.1%} of simulations "
-                  f"(nominal {_ALPHA:.0%}).")
+            s += (f" With no change the rule declared one in {self.size:.1%} of simulations "
+                  f"(nominal {self.alpha:.1%}).")
+        if self.no_decision > 0:
+            share = (f"{self.no_decision:.1%}" if self.no_decision >= 0.001 else
+                     "Under 0.1%")
+            s += (f" {share} of simulated series could not be judged (a check failed, e.g. too "
+                  "few events) and count as not detected.")
         return s
 
     def plot(self, ax=None):
@@ -276,6 +323,7 @@ class PowerPlan:
     def to_dict(self) -> dict:
         return {"outcome": self.outcome, "family": self.family, "effect_type": self.effect_type,
                 "target_power": self.target_power, "n_sim": self.n_sim, "seed": self.seed,
+                "alpha": self.alpha, "size": self.size, "no_decision": self.no_decision,
                 "calibration": self.calibration, "table": self.table.to_dict("records"),
                 "warnings": self.warnings, "text": self.text}
 
@@ -315,19 +363,24 @@ def plan_power(
     n_sim: int = PLANNER_N_SIM,
     power: float = PLANNER_TARGET_POWER,
     seed: int = PLANNER_SEED,
+    alpha: float = _ALPHA,
 ) -> PowerPlan:
     """Simulate the power of an ITS to detect a level (or slope) change (see module docstring).
 
     The pre-period is the data before ``interruption`` (all the data if None: planning ahead).
-    ``effects`` are changes in outcome units (``glsar``) or rate ratios (``quasipoisson``);
+    ``effects`` are changes in outcome units (``glsar``) or rate ratios (``quasipoisson_ar``);
     by default a grid around the approximate minimum detectable effect (increases for
-    ``glsar``, falls for counts). ``n_post`` lists post-period lengths in periods.
+    ``glsar``, falls for counts); no change is always simulated too (the rule's size).
+    ``n_post`` lists post-period lengths in periods; ``alpha`` is the two-sided level of the
+    decision rule (the intervention evaluation passes its Holm first-step level).
     Deterministic for a given ``seed``.
     """
     if family not in PLANNER_FAMILIES:
         raise InputError(f"the planner simulates the recommended analyses {PLANNER_FAMILIES}, "
                          f"not {family!r}: use 'glsar' for continuous outcomes and "
-                         "'quasipoisson' for counts")
+                         "'quasipoisson_ar' for counts")
+    if not 0 < alpha < 1:
+        raise InputError(f"alpha must lie between 0 and 1, not {alpha!r}")
     if effect_type not in ("level", "slope"):
         raise InputError(f"effect_type must be 'level' or 'slope', not {effect_type!r}")
     if effect_type == "slope" and not slope_change:
@@ -366,7 +419,7 @@ def plan_power(
             treated=np.ones(n, dtype=bool), series=np.full(n, None, dtype=object),
             source_row=np.arange(n), interruption_t=(n_pre,), end_t=None, n_periods=n,
             n_series=1)
-        return build_design(synth, options.but(interruptions=(pre.axis.label(n_pre),)))
+        return build_design(synth, options.but(interruptions=(pre.axis.label(n_pre),))), synth
 
     rng = np.random.default_rng(seed)
     j_name = "level_change" if effect_type == "level" else "slope_change"
@@ -377,43 +430,43 @@ def plan_power(
         u = rng.standard_normal((n_max, n_sim))
         u[1:] *= np.sqrt(1 - rho**2)  # stationary AR(1) with marginal variance s2
         noise = np.sqrt(sigma2) * signal.lfilter([1.0], [1.0, -rho], u, axis=0)
-        mid = scenario(n_pre + n_post[len(n_post) // 2])
+        mid, _ = scenario(n_pre + n_post[len(n_post) // 2])
         if effects is None:
             se0 = _gls_se(mid, rho, sigma2, j_name)
-            mde = (stats.norm.ppf(1 - _ALPHA / 2) + stats.norm.ppf(power)) * se0
+            mde = (stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) * se0
             effects = [float(f"{m * mde:.3g}") for m in PLANNER_EFFECT_MULTIPLES]
+        effects = list(dict.fromkeys([0.0, *map(float, effects)]))
         rows = []
         for n_p in n_post:  # a handful of post lengths, all series at once
-            design = scenario(n_pre + n_p)
+            design, _ = scenario(n_pre + n_p)
             j = design.names.index(j_name)
             b, se, df, _ = reml_ar1_many(design.X, noise[: n_pre + n_p], j)
-            crit = stats.t.ppf(1 - _ALPHA / 2, df)
+            crit = stats.t.ppf(1 - alpha / 2, df)
             for eff in effects:
                 reject = np.abs(b + eff) / se > crit
-                rows.append((n_p, float(eff), reject.mean()))
+                rows.append((n_p, float(eff), reject.mean(), 0.0))
     else:
         phi = max(float(cal.dispersion), 1.0)
-        blocks = cal.resid
-        r1 = float(np.corrcoef(blocks[1:], blocks[:-1])[0, 1])
-        rho = float(np.clip(r1 * phi / (phi - 1), -PLANNER_MAX_LATENT_RHO,
-                                  PLANNER_MAX_LATENT_RHO)) if phi > 1 else 0.0
+        rho_p = float(cal.ar[0])
+        rho = float(np.clip(rho_p * phi / (phi - 1), -PLANNER_MAX_LATENT_RHO,
+                            PLANNER_MAX_LATENT_RHO)) if phi > 1 else 0.0
         calibration = {"n_pre": n_pre, "dispersion": phi, "rho": rho,
-                       "pearson_lag1": r1, "trend_log": float(cal.params[1]),
+                       "pearson_ar1": rho_p, "trend_log": float(cal.params[1]),
                        "exposure_future": exposure_future}
         z_latent = signal.lfilter([1.0], [1.0, -rho], rng.standard_normal((n_max, n_sim)) * (
             np.r_[1.0, np.full(n_max - 1, np.sqrt(1 - rho**2))][:, None]), axis=0)
-        mid = scenario(n_pre + n_post[len(n_post) // 2])
+        mid, _ = scenario(n_pre + n_post[len(n_post) // 2])
         base_mid = _count_mean(mid, cal_design, cal.params)
         if effects is None:
             se0 = _qp_se(mid, base_mid, phi, j_name)
-            mde = (stats.norm.ppf(1 - _ALPHA / 2) + stats.norm.ppf(power)) * se0
+            mde = (stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) * se0
             effects = [float(f"{np.exp(-m * mde):.3g}") for m in PLANNER_EFFECT_MULTIPLES]
         if any(e <= 0 for e in effects):
             raise InputError("count effects are rate ratios and must be positive")
-        crit = stats.norm.ppf(1 - _ALPHA / 2)
+        effects = list(dict.fromkeys([1.0, *map(float, effects)]))
         rows = []
         for n_p in n_post:  # a handful of post lengths
-            design = scenario(n_pre + n_p)
+            design, synth = scenario(n_pre + n_p)
             j = design.names.index(j_name)
             base = _count_mean(design, cal_design, cal.params)
             col = design.X[:, j]
@@ -421,22 +474,65 @@ def plan_power(
             s2 = np.log1p((phi - 1) / mus)
             lam = mus[:, :, None] * np.exp(np.sqrt(s2)[:, :, None] * z_latent[: len(base), None, :]
                                            - s2[:, :, None] / 2)
-            Y = rng.poisson(lam).reshape(len(base), -1).astype(float)
-            off = np.log(exposure[: len(base)]) if exposure is not None else np.zeros(len(base))
-            b, se = quasipoisson_many(design.X, Y, off, j, _align(design, cal_design, cal.params))
-            reject = (np.abs(b / se) > crit).reshape(len(effects), n_sim)
-            rows += [(n_p, float(eff), r.mean()) for eff, r in zip(effects, reject)]
-    table = pd.DataFrame(rows, columns=["n_post", "effect", "power"])
+            Y = rng.poisson(lam).reshape(len(base), -1).astype(float)  # E x S columns
+            declared, undecided = _decide_counts(
+                design, synth, Y, options, n_pre, alpha,
+                _align(design, cal_design, cal.params))
+            declared = declared.reshape(len(effects), n_sim)
+            undecided = undecided.reshape(len(effects), n_sim)
+            for eff, dec, und in zip(effects, declared, undecided):
+                hit = dec != 0 if eff == 1.0 else dec == np.sign(np.log(eff))
+                rows.append((n_p, float(eff), hit.mean(), und.mean()))
+    table = pd.DataFrame(rows, columns=["n_post", "effect", "power", "no_decision"])
     table["mc_se"] = np.sqrt(table["power"] * (1 - table["power"]) / n_sim)
     plan = PowerPlan(table=table, calibration=calibration, outcome=outcome, family=family,
                      effect_type=effect_type, target_power=power, n_sim=int(n_sim),
-                     seed=int(seed), warnings=warnings)
-    size_limit = _ALPHA + 2 * np.sqrt(_ALPHA * (1 - _ALPHA) / n_sim)
+                     seed=int(seed), warnings=warnings, alpha=float(alpha))
+    size_limit = alpha + 2 * np.sqrt(alpha * (1 - alpha) / n_sim)
     if np.isfinite(plan.size) and plan.size > size_limit:
-        warnings.append(f"with no change the simulated test rejected in {plan.size:.1%} of "
-                        f"series (nominal {_ALPHA:.0%}): the analysis does not model the "
-                        "pre-period's autocorrelation, so these powers are optimistic")
+        warnings.append(f"with no change the simulated rule declared one in {plan.size:.1%} of "
+                        f"series (nominal {alpha:.1%}): these powers are optimistic")
     return plan
+
+
+def _decide_counts(design, synth: Prepared, Y: np.ndarray, options, n_pre: int, alpha: float,
+                   start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The evaluation's decision for every simulated count series (columns of ``Y``):
+    +1 (a rise declared), -1 (a fall declared) or 0, and whether a guardrail left the series
+    undecided. Guardrails are those of :mod:`.checks`, with the same thresholds."""
+    n, S = Y.shape
+    exposure = synth.exposure
+    undecided = np.zeros(S, dtype=bool)
+    # the checks that depend on the design only (points, residual df, seasonal cycles)
+    structural = [c for c in data_checks(synth, design, options)
+                  if not c.name.startswith("events")]
+    if not all(c.passed for c in structural):
+        return np.zeros(S, dtype=int), np.ones(S, dtype=bool)
+    pre = np.arange(n) < n_pre
+    before, after = Y[pre].sum(0), Y[~pre].sum(0)
+    undecided |= (before < ITS_MIN_EVENTS_BEFORE) | (after < ITS_MIN_EVENTS_AFTER)
+    decision = np.zeros(S, dtype=int)
+    keep = np.flatnonzero(~undecided)
+    if keep.size == 0:
+        return decision, undecided
+    off = np.log(exposure) if exposure is not None else np.zeros(n)
+    post = ~pre
+    level = design.names.index("level_change")
+    h = glmar_headline_many(design.X, design.X_counterfactual, Y[:, keep], off, post, level,
+                            start)
+    rate_pre = Y[pre][:, keep] / np.exp(off[pre])[:, None]
+    F = ITS_MAX_EXTRAPOLATION_FACTOR
+    trusted = (h.finite & h.converged & (h.level_se <= ITS_MAX_LOG_SE)
+               & (h.mu_min_fraction >= ITS_SEPARATION_FRACTION)
+               & (h.cf_rate[0] >= rate_pre.mean(0) / F) & (h.cf_rate[1] <= rate_pre.max(0) * F)
+               & (h.dispersion > ITS_PERFECT_FIT_TOLERANCE))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_stat = h.log_ratio / h.std_error
+    crit = stats.t.ppf(1 - alpha / 2, h.df)
+    significant = trusted & (np.abs(t_stat) > crit)
+    decision[keep] = np.where(significant, np.sign(h.log_ratio), 0).astype(int)
+    undecided[keep] = ~trusted
+    return decision, undecided
 
 
 def _align(design, cal_design, params: np.ndarray) -> np.ndarray:

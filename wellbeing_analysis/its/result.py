@@ -15,6 +15,7 @@ from wellbeing_analysis.constants import (
 )
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.its import diagnostics as diag
+from wellbeing_analysis.its.checks import Checks, data_checks, diagnostic_checks, fit_checks
 from wellbeing_analysis.its.design import Design, build_design
 from wellbeing_analysis.its.effects import (
     Estimate,
@@ -25,7 +26,7 @@ from wellbeing_analysis.its.effects import (
 )
 from wellbeing_analysis.its.inputs import Prepared, prepare
 from wellbeing_analysis.its.models import ModelFit, fit_model
-from wellbeing_analysis.its.options import ITSOptions
+from wellbeing_analysis.its.options import DEFAULT_FAMILY, ITSOptions
 
 
 def fit_its(
@@ -34,7 +35,7 @@ def fit_its(
     time: str,
     outcome: str,
     interruptions,
-    family: str = "ols",
+    family: str = DEFAULT_FAMILY,
     offset: str | None = None,
     season_col: str | None = None,
     period: int | None = None,
@@ -55,15 +56,20 @@ def fit_its(
     ``data`` holds one row per period (per series for a controlled ITS). ``time`` is numeric
     or monthly dates ('2024-04', '2024-04-01', '01/04/2024'), regularly spaced;
     ``interruptions`` are time values of the first post-interruption period (one or a list).
-    ``family``: 'ols' (with ``hac_lags`` for Newey-West errors), 'glsar' (AR(``ar_order``)
-    errors by REML; recommended for continuous outcomes), 'poisson', 'quasipoisson' or
-    'negbin' (``offset`` names an exposure column; the model uses its log). Seasonality:
+    ``family``: 'glsar' (the default: AR(``ar_order``) errors by REML, Satterthwaite df;
+    recommended for continuous outcomes), 'ols' (classical standard errors, or Newey-West with
+    ``hac_lags``; not recommended below ITS_NEWEY_WEST_MIN_POINTS points), 'poisson',
+    'quasipoisson', 'quasipoisson_ar' (quasi-Poisson with AR(``ar_order``) errors; recommended
+    for monthly counts) or 'negbin' (``offset`` names an exposure column; the model uses its
+    log). Seasonality:
     ``harmonics`` Fourier pairs of ``season_col`` with ``period`` (default 12; the calendar
     month when time holds dates and no season column is given), or ``season_indicators``.
     ``phase_in`` periods after each interruption are left out; ``end`` is the first period
     after the intervention stopped; ``group``/``treated`` name the series column and the
     treated series for a controlled ITS. ``level_at`` ('first_post' or 'last_pre') is where
     the level change is measured. Bad input raises :class:`~wellbeing_analysis.errors.InputError`.
+    The result's :meth:`~ITSResult.checks` say whether there are enough data for the model and
+    whether its fit can be trusted (:func:`check_its` runs the data checks without fitting).
     """
     options = ITSOptions(
         time=time, outcome=outcome, interruptions=interruptions, family=family, offset=offset,
@@ -75,6 +81,21 @@ def fit_its(
     if not options.interruptions or options.interruptions == (None,):
         raise InputError("give at least one interruption (the first period after the change)")
     return ITSResult(prepare(data, options), options)
+
+
+def check_its(data: pd.DataFrame, *, suppress_below: int | None = None, **kwargs) -> Checks:
+    """The data checks of :func:`fit_its` with the same arguments, without fitting: whether
+    there are enough points, seasonal cycles and events for the model (see :mod:`.checks`).
+
+    A table that cannot be analysed at all still raises
+    :class:`~wellbeing_analysis.errors.InputError`.
+    """
+    options = ITSOptions(**{"family": DEFAULT_FAMILY, **kwargs})
+    if not options.interruptions or options.interruptions == (None,):
+        raise InputError("give at least one interruption (the first period after the change)")
+    prepared = prepare(data, options)
+    return data_checks(prepared, build_design(prepared, options), options,
+                       unit=prepared.axis.unit, suppress_below=suppress_below)
 
 
 @dataclass(frozen=True)
@@ -95,9 +116,13 @@ class CumulativeEffect:
     relative: float
     relative_ci_lower: float
     relative_ci_upper: float
+    relative_p_value: float = float("nan")  # test of the log of sum(fitted) / sum(expected)
+    relative_df: float = float("inf")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        d["relative_df"] = None if not np.isfinite(self.relative_df) else self.relative_df
+        return d
 
 
 def _fmt(x: float) -> str:
@@ -200,13 +225,16 @@ class ITSResult:
         return self._effect_table.copy()
 
     def effects(self, horizons=ITS_DEFAULT_HORIZONS) -> pd.DataFrame:
-        """Absolute and relative effect ``h`` periods after the first interruption's start.
+        """Absolute and relative effect ``h`` periods after the first interruption.
 
-        Horizon 0 is the first fitted post-interruption period. On the log link with an
-        offset the absolute effect uses that period's exposure (e.g. days lost avoided).
+        Horizons count from the intervention's start (the interruption), not from the end of
+        any phase-in: horizon 0 is the interruption's own period, 6 the sixth period after it.
+        A horizon inside the phase-in has no effect (those periods are not fitted). On the log
+        link with an offset the absolute effect uses that period's exposure (e.g. days lost
+        avoided).
         """
         table = self._effect_table
-        start = self.design.starts[0]
+        start = self._prepared.interruption_t[0]
         last = int(table["t"].max())
         rows = []
         for h in horizons:  # a handful of horizons
@@ -259,12 +287,35 @@ class ITSResult:
         """Everything a reader should know before trusting the numbers (plain English)."""
         return list(self._diagnostics.warnings)
 
+    @cached_property
+    def _checks(self) -> Checks:
+        p = self._prepared
+        return (data_checks(p, self.design, self.options, unit=p.axis.unit)
+                + fit_checks(self) + diagnostic_checks(self))
+
+    def checks(self, *, suppress_below: int | None = None) -> Checks:
+        """Guardrails and diagnostics (see :mod:`.checks`): ``.status`` is 'ok', 'not enough
+        data' or 'model not trusted'; ``.failed`` lists what failed and what data would be
+        needed. When a guardrail fails, the effects should not be reported. Event totals below
+        ``suppress_below`` are written 'fewer than N'."""
+        if suppress_below is None:
+            return self._checks
+        p = self._prepared
+        return (data_checks(p, self.design, self.options, unit=p.axis.unit,
+                            suppress_below=suppress_below)
+                + fit_checks(self) + diagnostic_checks(self))
+
     def _mean_model_acf(self) -> tuple[pd.DataFrame, str]:
         """ACF table of the residuals of the mean model without an error model."""
         m = self.model
         if m.family == "glsar":
             X, y = self.design.X[self.design.used], self._prepared.y[self.design.used]
             resid, what = y - X @ np.linalg.lstsq(X, y, rcond=None)[0], "OLS residuals"
+        elif m.family == "quasipoisson_ar":  # Pearson residuals of the fitted mean
+            d, used = self.design, self.design.used
+            eta = d.X[used] @ m.params + (0.0 if d.offset is None else d.offset[used])
+            mu = np.exp(eta)
+            resid, what = (self._prepared.y[used] - mu) / np.sqrt(mu), "Pearson residuals"
         else:
             resid = m.resid
             what = "OLS residuals" if m.family == "ols" else "Pearson residuals"
@@ -342,7 +393,11 @@ class ITSResult:
                 s += (f" Its trend changed by {sc.estimate:+.3g} per {unit} ({ci} "
                       f"{_fmt(sc.ci_lower)} to {_fmt(sc.ci_upper)}), to {post.estimate:+.3g} "
                       f"per {unit} afterwards.")
-        return s + f" Model: {self.model.method}."
+        s += f" Model: {self.model.method}."
+        checks = self.checks()
+        if not checks.ok:
+            s = (f"Not to be relied on ({checks.status}): {checks.text} " + s)
+        return s
 
     def to_dict(self) -> dict:
         """The JSON contract of ``wellbeing its --json`` (NaN becomes null)."""
@@ -359,6 +414,9 @@ class ITSResult:
             "n_series": self._prepared.n_series,
             "interruptions": list(self.design.labels),
             "dispersion": _num(self.dispersion),
+            "scale": None if self.model.scale is None else _num(self.model.scale),
+            "dispersion_by_series": None if self.model.dispersion_by_series is None else [
+                _num(v) for v in self.model.dispersion_by_series],
             "hac_lags": self.options.hac_lags,
             "ar_coefficients": None if self.model.ar is None else [float(a) for a in
                                                                     self.model.ar],
@@ -368,6 +426,8 @@ class ITSResult:
             "post_trend": _clean(self.post_trend.to_dict()),
             "diagnostics": self._diagnostics.to_dict(),
             "warnings": self.warnings,
+            "status": self.checks().status,
+            "checks": self.checks().to_dict(),
             "summary": self.text,
         }
 

@@ -20,11 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from wellbeing_analysis.constants import DEMO_SERVICES, MIN_SURVEY_GROUP_SIZE, SUPPRESS_COUNT_BELOW
 from wellbeing_analysis.errors import ParamsError
 from wellbeing_analysis.indicators import INDICATORS
-from wellbeing_analysis.its.options import FAMILIES
+from wellbeing_analysis.its.options import AUTO_FAMILY, FAMILIES
 
 Direction = Literal["increase", "decrease", "neutral"]
-#: The ITS model families (declared once, in the ITS options).
-Family = Literal[FAMILIES]
+#: The evaluation's model families: 'auto' lets the data choose the primary model
+#: (:mod:`wellbeing_analysis.evaluation`), or one of the ITS families (declared once, in the
+#: ITS options).
+Family = Literal[(AUTO_FAMILY, *FAMILIES)]
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
@@ -101,8 +103,8 @@ class EvaluationParams(_Strict):
     analysis_start: str | None = None
     adjust_for: tuple[AdjustPeriod, ...] = ()
     horizons: tuple[int, ...] = (6, 12)
-    absence_family: Family = "quasipoisson"
-    leavers_family: Family = "quasipoisson"
+    absence_family: Family = "auto"
+    leavers_family: Family = "auto"
     harmonics: int = Field(2, ge=0, le=6)
     comparison: ComparisonParams | None = None
     planner_effects: tuple[float, ...] = (0.90, 0.80, 0.70)

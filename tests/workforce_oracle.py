@@ -1,13 +1,9 @@
-"""Monthly workforce indicators: headcount, FTE, sickness absence, starters, leavers,
-turnover and stability, for the service and by team or staff group.
+"""Today's monthly-indicator algorithm (before the scalable engine), kept verbatim as the
+oracle the engine is compared against in ``test_workforce_engine.py``.
 
-Definitions follow NHS Digital's sickness absence and workforce publications
-(see ``shared/spec/metrics.md``); each public function's docstring gives its formula.
-Everything is vectorised: spells and episodes are expanded to (row, month) pieces with
-``numpy.repeat`` and aggregated with ``groupby``; there is no loop over staff or days.
-
-Conventions: dates are inclusive (an end date is the last day in post / last day off sick);
-open spells and ongoing episodes run to the extract date and never beyond it.
+It expands every spell and episode piece by month with ``numpy.repeat`` and aggregates with
+``groupby``: correct but memory-hungry at national scale. Tests only; never imported by the
+library.
 """
 
 from __future__ import annotations
@@ -24,22 +20,17 @@ from wellbeing_analysis.constants import (
     ROLLING_WINDOW_MONTHS,
     STABILITY_LOOKBACK_MONTHS,
 )
-from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.validation import employment_periods, is_voluntary
-
-#: Breakdown columns the monthly table may be split by.
-GROUP_COLUMNS = ("team", "staff_group")
-
-#: Core columns of the monthly table, in order (a contract with analysts' spreadsheets).
-CORE_COLUMNS = (
-    "month", "headcount", "fte", "fte_days_available", "fte_days_lost",
-    "fte_days_lost_short_term", "fte_days_lost_long_term", "fte_days_lost_s10",
-    "fte_days_lost_covid", "absence_rate_pct", "absence_rate_12m_pct", "starters", "leavers",
-    "leavers_voluntary", "leavers_early", "turnover_12m_pct", "turnover_voluntary_12m_pct",
-    "stability_index_strategy_pct", "stability_index_classical_pct",
+from wellbeing_analysis.workforce import (
+    CORE_COLUMNS,
+    GROUP_COLUMNS,
+    GROUP_ONLY_COLUMNS,
+    employment_periods,
+    is_voluntary,
 )
-#: Extra columns of a breakdown by team or staff group.
-GROUP_ONLY_COLUMNS = ("moves_in", "moves_out")
+
+
+def _check_inputs(spells, episodes, by):  # the engine checks inputs; the oracle trusts them
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -102,19 +93,6 @@ class _Calendar:
 # ---------------------------------------------------------------------------
 # Spell and episode preparation
 # ---------------------------------------------------------------------------
-def _check_inputs(spells: pd.DataFrame, episodes: pd.DataFrame, by: str | None) -> None:
-    need_s = {"staff_id", "team", "staff_group", "fte", "start_date", "end_date", "leaving_reason"}
-    need_e = {"staff_id", "start_date", "end_date", "reason_code"}
-    for name, df, need in (("staff_spells", spells, need_s), ("absence_episodes", episodes, need_e)):
-        missing = need - set(df.columns)
-        if missing:
-            raise InputError(f"{name}: missing column(s) {', '.join(sorted(missing))}")
-    if by is not None and by not in GROUP_COLUMNS:
-        raise InputError(f"--by must be one of {', '.join(GROUP_COLUMNS)}, not {by!r}")
-    if spells.empty:
-        raise InputError("staff_spells has no rows: nothing to compute")
-
-
 def prepare_spells(spells: pd.DataFrame, extract_date: pd.Timestamp) -> pd.DataFrame:
     """Spells with continuous-service chains and starter/leaver flags.
 
@@ -178,7 +156,7 @@ def episode_segments(spells: pd.DataFrame, episodes: pd.DataFrame, extract_date:
 # ---------------------------------------------------------------------------
 # The monthly table
 # ---------------------------------------------------------------------------
-def monthly_indicators(
+def oracle_monthly_indicators(
     spells: pd.DataFrame,
     episodes: pd.DataFrame,
     *,
@@ -359,146 +337,3 @@ def _derived_rates(out: pd.DataFrame, group_cols: list[str], n_months: int) -> p
     hc_year_ago = lag("headcount", STABILITY_LOOKBACK_MONTHS)
     out["stability_index_classical_pct"] = _pct(out["stayers"], hc_year_ago)
     return out
-
-
-def service_monthly_indicators(service, *, by: str | None = None,
-                               long_term_days: int = LONG_TERM_ABSENCE_DAYS) -> pd.DataFrame:
-    """:func:`monthly_indicators` for a loaded :class:`~wellbeing_analysis.loading.ServiceData`."""
-    return monthly_indicators(service.staff_spells, service.absence_episodes,
-                              extract_date=service.extract_date, by=by,
-                              long_term_days=long_term_days)
-
-
-# ---------------------------------------------------------------------------
-# Breakdowns over a window of months (baseline report)
-# ---------------------------------------------------------------------------
-#: Length-of-service bands for leavers (years of continuous service at leaving).
-SERVICE_LENGTH_BANDS: tuple[tuple[str, float, float], ...] = (
-    ("under 1 year", 0.0, 1.0), ("1 to 2 years", 1.0, 2.0), ("2 to 5 years", 2.0, 5.0),
-    ("5 years or more", 5.0, float("inf")),
-)
-
-
-def _month_bounds(start: str, end: str) -> tuple[int, int]:
-    lo = pd.Period(start, freq="M").ordinal
-    hi = pd.Period(end, freq="M").ordinal
-    return lo, hi
-
-
-def absence_by_reason(spells: pd.DataFrame, episodes: pd.DataFrame, *,
-                      extract_date: str | pd.Timestamp, start: str, end: str,
-                      long_term_days: int = LONG_TERM_ABSENCE_DAYS) -> pd.DataFrame:
-    """FTE days lost by ESR reason over the months ``start``..``end`` (YYYY-MM, inclusive).
-
-    Columns: reason_code, reason, fte_days_lost, share_pct (of all days lost in the window),
-    episodes (episodes with days in the window) and staff (distinct staff with such
-    episodes; the count disclosure control applies to, since a rare reason with one or two
-    staff would reveal a person's health condition). Days as in :func:`monthly_indicators`.
-    """
-    from wellbeing_analysis.schema import esr_absence_reasons
-
-    extract = pd.Timestamp(extract_date)
-    s = prepare_spells(spells, extract)
-    seg = episode_segments(s, episodes, extract, long_term_days=long_term_days)
-    seg["staff_id"] = s.loc[seg["spell"], "staff_id"].to_numpy()
-    seg["episode"] = np.arange(len(seg))  # pieces of one episode across spells count once below
-    r, m, d = _expand_by_month(seg["first"].to_numpy(), seg["last"].to_numpy())
-    lo, hi = _month_bounds(start, end)
-    keep = (m >= lo) & (m <= hi)
-    pieces = pd.DataFrame({
-        "reason_code": seg["reason_code"].to_numpy()[r][keep],
-        "staff_id": seg["staff_id"].to_numpy()[r][keep],
-        "first": seg["first"].to_numpy()[r][keep],
-        "fte_days_lost": (seg["fte"].to_numpy()[r] * d)[keep],
-    })
-    out = pieces.groupby("reason_code").agg(
-        fte_days_lost=("fte_days_lost", "sum"),
-        episodes=("first", lambda x: x.size),
-        staff=("staff_id", "nunique")).reset_index()
-    # an episode split across two spells (an FTE change) is one episode, not two
-    distinct = pieces.drop_duplicates(["reason_code", "staff_id", "first"])
-    out["episodes"] = out["reason_code"].map(distinct.groupby("reason_code").size()).astype(int)
-    total = out["fte_days_lost"].sum()
-    out["share_pct"] = 100.0 * out["fte_days_lost"] / total if total > 0 else np.nan
-    names = esr_absence_reasons().set_index("code")["description"]
-    out.insert(1, "reason", out["reason_code"].map(names))
-    return out.sort_values("fte_days_lost", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def leavers_in_window(spells: pd.DataFrame, *, extract_date: str | pd.Timestamp, start: str,
-                      end: str) -> pd.DataFrame:
-    """Leavers whose last day falls in months ``start``..``end``: one row per leaver with
-    team, staff_group, leaving_reason, reason_group (ESR grouping), voluntary, early and
-    years of continuous service. For aggregation only (never shown row by row)."""
-    from wellbeing_analysis.schema import esr_leaving_reasons
-
-    s = prepare_spells(spells, pd.Timestamp(extract_date))
-    lo, hi = _month_bounds(start, end)
-    month = _month_index(_day_numbers(s["end_eff"]))
-    rows = s[s["is_leave"].to_numpy() & (month >= lo) & (month <= hi)]
-    groups = esr_leaving_reasons().set_index("reason")["group_used_by_source_script"]
-    return pd.DataFrame({
-        "team": rows["team"], "staff_group": rows["staff_group"],
-        "leaving_reason": rows["leaving_reason"].fillna("Unknown"),
-        "reason_group": rows["leaving_reason"].map(groups).fillna("Other/Unknown"),
-        "voluntary": rows["voluntary"], "early": rows["early"],
-        "service_years": rows["service_days"] / 365.25,
-    }).reset_index(drop=True)
-
-
-def leavers_by(leavers: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Count leavers (from :func:`leavers_in_window`) by a column, with shares, largest first."""
-    out = leavers.groupby(column).size().rename("leavers").reset_index()
-    out["share_pct"] = 100.0 * out["leavers"] / out["leavers"].sum()
-    return out.sort_values("leavers", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def leavers_by_length_of_service(leavers: pd.DataFrame) -> pd.DataFrame:
-    """Count leavers by length-of-service band (:data:`SERVICE_LENGTH_BANDS`), in band order."""
-    edges = [b[1] for b in SERVICE_LENGTH_BANDS] + [SERVICE_LENGTH_BANDS[-1][2]]
-    labels = [b[0] for b in SERVICE_LENGTH_BANDS]
-    band = pd.cut(leavers["service_years"], bins=edges, labels=labels, right=False)
-    out = band.value_counts(sort=False).rename("leavers").rename_axis("length_of_service")
-    out = out.reset_index()
-    total = out["leavers"].sum()
-    out["share_pct"] = 100.0 * out["leavers"] / total if total else np.nan
-    return out
-
-
-def window_summary(monthly: pd.DataFrame, *, start: str, end: str,
-                   by: str | None = None) -> pd.DataFrame:
-    """Indicators over the months ``start``..``end`` (YYYY-MM) from a monthly table (of the
-    service, or by ``by`` as :func:`monthly_indicators` returns it), one row per group:
-
-    - headcount: staff in post at ``end`` (as in the monthly table);
-    - absence_rate_pct = 100 × Σ FTE days lost ÷ Σ FTE days available over the window
-      (days summed first; NHS Digital);
-    - leavers: leavers in the window;
-    - turnover_pct = 100 × leavers ÷ mean(headcount at the end of the month before
-      ``start``, headcount at ``end``) (NHS Digital leaver rate; for a 12-month window it
-      equals ``turnover_12m_pct`` at ``end``);
-    - stability_index_strategy_pct at ``end``.
-
-    Groups with nobody in post at ``end`` and no leavers in the window are left out.
-    """
-    keys = [by] if by else []
-    frame = monthly.assign(_all="service") if not by else monthly
-    key = by or "_all"
-    window = frame[(frame["month"] >= start) & (frame["month"] <= end)]
-    sums = window.groupby(key).agg(lost=("fte_days_lost", "sum"),
-                                   available=("fte_days_available", "sum"),
-                                   leavers=("leavers", "sum"))
-    at_end = frame[frame["month"] == end].set_index(key).reindex(sums.index)
-    before = str(pd.Period(start, freq="M") - 1)
-    at_start = frame[frame["month"] == before].set_index(key).reindex(sums.index)
-    headcount = at_end["headcount"].fillna(0).astype(np.int64)
-    mean_hc = (at_start["headcount"].fillna(0) + headcount) / 2.0
-    out = pd.DataFrame({
-        "headcount": headcount,
-        "absence_rate_pct": _pct(sums["lost"], sums["available"]),
-        "leavers": sums["leavers"].astype(np.int64),
-        "turnover_pct": _pct(sums["leavers"], mean_hc),
-        "stability_index_strategy_pct": at_end["stability_index_strategy_pct"],
-    })
-    out = out[(out["headcount"] + out["leavers"]) > 0].reset_index()
-    return out.drop(columns="_all") if not keys else out

@@ -1,0 +1,40 @@
+"""Workforce indicators: the monthly table (headcount, FTE, sickness absence, starters,
+leavers, turnover, stability) for the service and by team or staff group, and breakdowns
+over a report window.
+
+Definitions follow NHS Digital's sickness absence and workforce publications
+(``shared/spec/metrics.md``); each public function's docstring gives its formula.
+
+- :mod:`.monthly`: :func:`monthly_indicators`, an interval-arithmetic engine whose cost
+  grows like a database query's (no spell × month or episode × day expansion).
+- :mod:`.breakdowns`: spells with continuous-service flags, absence by reason, leavers,
+  window summaries.
+- :mod:`.columnar`: a compact reader for large extracts (Parquet or CSV) that feeds the
+  engine with categorical codes instead of Python strings.
+"""
+
+from wellbeing_analysis.validation import employment_periods, is_voluntary
+from wellbeing_analysis.workforce.breakdowns import (
+    SERVICE_LENGTH_BANDS,
+    absence_by_reason,
+    episode_segments,
+    leavers_by,
+    leavers_by_length_of_service,
+    leavers_in_window,
+    prepare_spells,
+    window_summary,
+)
+from wellbeing_analysis.workforce.monthly import (
+    CORE_COLUMNS,
+    GROUP_COLUMNS,
+    GROUP_ONLY_COLUMNS,
+    monthly_indicators,
+    service_monthly_indicators,
+)
+
+__all__ = [
+    "CORE_COLUMNS", "GROUP_COLUMNS", "GROUP_ONLY_COLUMNS", "SERVICE_LENGTH_BANDS",
+    "absence_by_reason", "employment_periods", "episode_segments", "is_voluntary",
+    "leavers_by", "leavers_by_length_of_service", "leavers_in_window", "monthly_indicators",
+    "prepare_spells", "service_monthly_indicators", "window_summary",
+]

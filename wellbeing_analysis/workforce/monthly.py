@@ -1,0 +1,541 @@
+"""The monthly workforce indicator table, for the service and by team or staff group.
+
+How it scales: cost is O(spells log spells + episodes log spells) and memory O(spells +
+groups × months + one chunk of episodes); nothing is expanded to spell × month or
+episode × day rows.
+
+- A spell covers a *range* of months. Its days available are a partial first month, a
+  partial last month and the full months between; the full months are added with a
+  difference array over months (+FTE at the first full month, −FTE after the last,
+  cumulative sum, × days in the month). Headcount, FTE in post, long-serving staff and
+  classical-stability stayers are ranges of months too (found with ``searchsorted`` on the
+  months' reference days) and use the same difference arrays.
+- An episode is cut to the spells of the same staff member it overlaps by binary search
+  on (staff code, date) keys of the sorted spells, so the join never builds a
+  staff-level product. Episodes are short, so a piece is split by month only when it
+  crosses a month end; episodes are processed in chunks so memory stays bounded.
+- Strings (staff IDs, teams, reasons) are turned into integer codes once; every sum is a
+  ``numpy.bincount`` into a groups × months grid.
+
+Sums of FTE days are added in a different order than a row-by-row ``groupby`` would, so
+they can differ from it in the last bits (about 1e-15 relative); counts are exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from wellbeing_analysis.constants import (
+    EARLY_LEAVER_MONTHS,
+    ENGINE_EPISODE_CHUNK_ROWS,
+    LONG_TERM_ABSENCE_DAYS,
+    MENTAL_HEALTH_REASON_CODE,
+    ROLLING_WINDOW_MONTHS,
+    STABILITY_LOOKBACK_MONTHS,
+)
+from wellbeing_analysis.errors import InputError
+from wellbeing_analysis.validation import is_voluntary
+from wellbeing_analysis.workforce._common import percent
+
+#: Breakdown columns the monthly table may be split by.
+GROUP_COLUMNS = ("team", "staff_group")
+
+#: Core columns of the monthly table, in order (a contract with analysts' spreadsheets).
+CORE_COLUMNS = (
+    "month", "headcount", "fte", "fte_days_available", "fte_days_lost",
+    "fte_days_lost_short_term", "fte_days_lost_long_term", "fte_days_lost_s10",
+    "fte_days_lost_covid", "absence_rate_pct", "absence_rate_12m_pct", "starters", "leavers",
+    "leavers_voluntary", "leavers_early", "turnover_12m_pct", "turnover_voluntary_12m_pct",
+    "stability_index_strategy_pct", "stability_index_classical_pct",
+)
+#: Extra columns of a breakdown by team or staff group.
+GROUP_ONLY_COLUMNS = ("moves_in", "moves_out")
+
+#: Related-reason text that marks an absence as COVID-19 related (ESR's related-reason field).
+_COVID_PATTERN = "covid|coronavirus"
+
+
+# ---------------------------------------------------------------------------
+# Codes and day numbers
+# ---------------------------------------------------------------------------
+def _days(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(int64 day numbers since 1970-01-01, missing mask) of a datetime column."""
+    values = dates.to_numpy(dtype="datetime64[ns]")
+    missing = np.isnat(values)
+    return values.astype("datetime64[D]").astype(np.int64), missing
+
+
+def _flag_by_value(values: pd.Series, test) -> np.ndarray:
+    """``test`` applied once per distinct value (an extract repeats few) and mapped back;
+    missing values are False."""
+    codes, uniques = pd.factorize(values)
+    if len(uniques) == 0:
+        return np.zeros(len(values), dtype=bool)
+    hit = np.append(np.asarray(test(pd.Series(uniques)), dtype=bool), False)
+    return hit[codes]  # code -1 (missing) picks the appended False
+
+
+class _StaffCodes:
+    """Integer codes for staff IDs, shared by spells and episodes.
+
+    ``spells`` holds the spells' codes; :meth:`of` maps episodes' IDs (a chunk at a time) to
+    the same codes, −1 for an ID with no spell. Categorical columns (the columnar reader's)
+    are recoded through their categories only. A missing ID is a value of its own, as a
+    join on the column would treat it.
+    """
+
+    def __init__(self, spell_ids: pd.Series) -> None:
+        if isinstance(spell_ids.dtype, pd.CategoricalDtype):
+            codes = spell_ids.cat.codes.to_numpy().astype(np.int64)
+            uniques = spell_ids.cat.categories
+            codes = np.where(codes < 0, len(uniques), codes)
+            uniques = uniques.append(pd.Index([None], dtype=uniques.dtype))
+        else:
+            codes, uniques = pd.factorize(spell_ids, use_na_sentinel=False)
+            codes = codes.astype(np.int64)
+        self.spells = codes
+        self._index = pd.Index(uniques)
+        self._lookup: dict[int, np.ndarray] = {}
+
+    def of(self, ids: pd.Series) -> np.ndarray:
+        if isinstance(ids.dtype, pd.CategoricalDtype):
+            key = id(ids.cat.categories)
+            if key not in self._lookup:  # once per categories object, not per chunk
+                self._lookup = {key: np.append(self._index.get_indexer(ids.cat.categories),
+                                               self._index.get_indexer([None])[0])}
+            return self._lookup[key][ids.cat.codes.to_numpy()]  # missing (−1): the last
+        return self._index.get_indexer(ids).astype(np.int64)
+
+
+def _group_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, labels) of a breakdown column: labels are the values present, sorted;
+    a missing value gets code −1 (left out)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.cat.remove_unused_categories()
+        values = values.cat.reorder_categories(sorted(values.cat.categories))
+        return (values.cat.codes.to_numpy().astype(np.int64),
+                np.asarray(values.cat.categories, dtype=object))
+    codes, labels = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), np.asarray(labels, dtype=object)
+
+
+# ---------------------------------------------------------------------------
+# Calendar and the groups × months grid
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Calendar:
+    """Reporting months (first spell's month .. extract month) with their day bounds and
+    reference day (the month's last day, or the extract date in the extract's month)."""
+
+    months: np.ndarray       # month ordinals since January 1970
+    first_day: np.ndarray    # day number of each month's first day
+    last_day: np.ndarray     # ... and last day
+    ref_day: np.ndarray      # day number of each month's reference date
+    year_before: np.ndarray  # (reference day + 1) − 1 year: a year's service started by it
+
+    @classmethod
+    def build(cls, first_day: int, extract_day: int) -> _Calendar:
+        m0 = np.datetime64(first_day, "D").astype("datetime64[M]").astype(np.int64)
+        m1 = np.datetime64(extract_day, "D").astype("datetime64[M]").astype(np.int64)
+        months = np.arange(m0, m1 + 1)
+        first = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        last = (months + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) - 1
+        ref = np.minimum(last, extract_day)
+        # a year's service is complete at the end of the day before the anniversary
+        # (inclusive dates, as for early leavers): started on or before (ref + 1) − 1 year
+        year_before = (pd.to_datetime(ref + 1, unit="D") - pd.DateOffset(years=1))
+        year_before = year_before.to_numpy(dtype="datetime64[D]").astype(np.int64)
+        return cls(months, first, last, ref, year_before)
+
+    def __len__(self) -> int:
+        return len(self.months)
+
+    def month_of(self, day: np.ndarray) -> np.ndarray:
+        """Position (0..K−1) of the month holding each day (days within the calendar)."""
+        return np.searchsorted(self.first_day, day, side="right") - 1
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.asarray(pd.PeriodIndex.from_ordinals(self.months, freq="M").strftime("%Y-%m"),
+                          dtype=object)
+
+
+class _Grid:
+    """Sums into a groups × months array with ``bincount`` (one flat index per cell)."""
+
+    def __init__(self, n_groups: int, n_months: int) -> None:
+        self.g, self.k = n_groups, n_months
+
+    def at(self, group: np.ndarray, month: np.ndarray,
+           weight: np.ndarray | None = None) -> np.ndarray:
+        """Σ weight (or a count) of entries at (group, month)."""
+        flat = group * self.k + month
+        out = np.bincount(flat, weights=weight, minlength=self.g * self.k)
+        return out.reshape(self.g, self.k)
+
+    def ranges(self, group: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+               weight: np.ndarray | None = None) -> np.ndarray:
+        """Σ weight (or a count) of entries over every month lo..hi (inclusive; rows with
+        lo > hi add nothing), by a difference array and a cumulative sum over months.
+
+        A float sum is set to exactly 0 where no entry covers the cell: a cumulative sum
+        of +w and −w can leave a residue of 1e-16 that would turn a blank rate into a
+        number.
+        """
+        keep = lo <= hi
+        group, lo, hi = group[keep], lo[keep], hi[keep]
+        w = None if weight is None else weight[keep]
+        width = self.k + 1
+        size = self.g * width
+        diff = (np.bincount(group * width + lo, weights=w, minlength=size)
+                - np.bincount(group * width + hi + 1, weights=w, minlength=size))
+        out = np.cumsum(diff.reshape(self.g, width), axis=1)[:, :self.k]
+        if weight is not None:
+            covered = self.ranges(group, lo, hi)
+            out[covered == 0] = 0.0
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Spells: continuous service, starters and leavers
+# ---------------------------------------------------------------------------
+@dataclass
+class _Spells:
+    """Spell arrays sorted by (staff code, start day)."""
+
+    staff: np.ndarray         # staff code
+    first: np.ndarray         # start day
+    last: np.ndarray          # end day, or the extract day if open; never after it
+    fte: np.ndarray
+    group: np.ndarray         # group code (0 for the service; −1: no group, left out)
+    period: np.ndarray        # continuous-service chain number
+    period_start: np.ndarray
+    period_end: np.ndarray    # never after the extract day
+    is_start: np.ndarray
+    is_leave: np.ndarray
+    voluntary: np.ndarray
+    early: np.ndarray
+
+
+def _continuous_periods(staff: np.ndarray, first: np.ndarray,
+                        end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Chains of spells (sorted by staff, start) with no day between them: a spell starts a
+    new period unless it starts on or before the day after the latest earlier end of the
+    same staff member (the definition of ``validation.employment_periods``).
+
+    Returns (period number, period start day, period end day) per spell.
+    """
+    base = min(first.min(), end.min())
+    # running maximum of (staff, end) keys: the staff code dominates, so it is a per-staff
+    # running maximum of the end day
+    key = (staff << 32) | (end - base)
+    run = np.maximum.accumulate(key)
+    prev = np.concatenate(([-1], run[:-1]))
+    prev_staff, prev_end = prev >> 32, (prev & 0xFFFFFFFF) + base
+    new = (prev_staff != staff) | (first > prev_end + 1)
+    new[0] = True
+    period = np.cumsum(new) - 1
+    heads = np.flatnonzero(new)
+    return period, first[heads][period], np.maximum.reduceat(end, heads)[period]
+
+
+def _add_months_to_days(days: np.ndarray, months: int) -> np.ndarray:
+    """``days + DateOffset(months=months)`` computed once per distinct day."""
+    uniq, inverse = np.unique(days, return_inverse=True)
+    shifted = pd.to_datetime(uniq, unit="D") + pd.DateOffset(months=months)
+    return shifted.to_numpy(dtype="datetime64[D]").astype(np.int64)[inverse]
+
+
+def _prepare(spells: pd.DataFrame, staff: np.ndarray, extract_day: int,
+             by: str | None) -> tuple[_Spells, np.ndarray]:
+    """Sorted spell arrays and the sorted group labels (one ``service`` label if ``by`` is
+    None). Definitions as :func:`~wellbeing_analysis.workforce.prepare_spells`."""
+    first, _ = _days(spells["start_date"])
+    end, open_ = _days(spells["end_date"])
+    end = np.where(open_, extract_day, end)  # open spells run to the extract date
+    order = np.lexsort((first, staff))
+    staff, first, end, open_ = staff[order], first[order], end[order], open_[order]
+    period, p_start, p_end = _continuous_periods(staff, first, end)
+    last = np.minimum(end, extract_day)
+    p_end = np.minimum(p_end, extract_day)
+    fte = spells["fte"].to_numpy(dtype=float)[order]
+    if by:
+        group, labels = _group_codes(spells[by])
+        group = group[order]
+    else:
+        group, labels = np.zeros(len(first), dtype=np.int64), np.array(["service"], dtype=object)
+    is_start = first == p_start
+    is_leave = ~open_ & (end == p_end)
+    voluntary = is_leave & _flag_by_value(spells["leaving_reason"], is_voluntary)[order]
+    # early leaver: last day + 1 before the start of continuous service + 12 months
+    early = np.zeros(len(first), dtype=bool)
+    leave = np.flatnonzero(is_leave)
+    early[leave] = end[leave] + 1 < _add_months_to_days(p_start[leave], EARLY_LEAVER_MONTHS)
+    return _Spells(staff, first, last, fte, group, period, p_start, p_end, is_start,
+                   is_leave, voluntary, early), labels
+
+
+def _moves(sp: _Spells, grid: _Grid, cal: _Calendar) -> dict[str, np.ndarray]:
+    """Internal moves into and out of each group: a spell following (preceding) one of the
+    same continuous period in another group; counted in its first (last) month."""
+    same_prev = np.concatenate(([False], sp.period[1:] == sp.period[:-1]))
+    moved_in = same_prev & np.concatenate(([True], sp.group[1:] != sp.group[:-1]))
+    same_next = np.concatenate((sp.period[:-1] == sp.period[1:], [False]))
+    moved_out = same_next & np.concatenate((sp.group[:-1] != sp.group[1:], [True]))
+    inn = moved_in & (sp.group >= 0)
+    out = moved_out & (sp.group >= 0)
+    return {
+        "moves_in": grid.at(sp.group[inn], cal.month_of(sp.first[inn])),
+        "moves_out": grid.at(sp.group[out], cal.month_of(sp.last[out])),
+    }
+
+
+def _spell_sums(sp: _Spells, grid: _Grid, cal: _Calendar) -> dict[str, np.ndarray]:
+    """Days available, headcount, FTE, long-serving staff, stayers, starters, leavers."""
+    ok = (sp.group >= 0) & (sp.last >= sp.first)
+    g, f, l, w = sp.group[ok], sp.first[ok], sp.last[ok], sp.fte[ok]
+    mf, ml = cal.month_of(f), cal.month_of(l)
+    # days available: partial first and last months, full months in between
+    one = mf == ml
+    first_part = np.where(one, l, cal.last_day[mf]) - f + 1
+    last_part = l - cal.first_day[ml] + 1
+    available = grid.at(g, mf, w * first_part)
+    available += grid.at(g[~one], ml[~one], (w * last_part)[~one])
+    available += grid.ranges(g, mf + 1, ml - 1, w) * (cal.last_day - cal.first_day + 1)
+    # in post at a month's reference day: months a..b
+    a = np.searchsorted(cal.ref_day, f, side="left")
+    b = np.searchsorted(cal.ref_day, l, side="right") - 1
+    headcount = grid.ranges(g, a, b)
+    fte = grid.ranges(g, a, b, w)
+    # with a year's continuous service at the reference day: from month c on
+    c = np.searchsorted(cal.year_before, sp.period_start[ok], side="left")
+    long_serving = grid.ranges(g, np.maximum(a, c), b)
+    # classical stability: in post at month m and continuously in post at the reference
+    # day of m + 12 (period end on or after it): counted in month m + 12
+    d = np.searchsorted(cal.ref_day, sp.period_end[ok], side="right") - 1
+    lag = STABILITY_LOOKBACK_MONTHS
+    stayers = grid.ranges(g, a + lag, np.minimum(b, d - lag) + lag)
+    starts, leaves = sp.is_start[ok], sp.is_leave[ok]
+    ends = {name: grid.at(g[leaves & flag], ml[leaves & flag]) for name, flag in (
+        ("leavers", True), ("leavers_voluntary", sp.voluntary[ok]),
+        ("leavers_early", sp.early[ok]))}
+    return {"fte_days_available": available, "headcount": headcount, "fte": fte,
+            "long_serving": long_serving, "stayers": stayers,
+            "starters": grid.at(g[starts], mf[starts]), **ends}
+
+
+# ---------------------------------------------------------------------------
+# Episodes: days lost
+# ---------------------------------------------------------------------------
+_LOST = ("fte_days_lost", "fte_days_lost_short_term", "fte_days_lost_long_term",
+         "fte_days_lost_s10", "fte_days_lost_covid")
+
+
+@dataclass
+class _SpellIndex:
+    """Binary-search keys of the sorted spells: (staff << 32 | day − base)."""
+
+    start_key: np.ndarray
+    end_key_max: np.ndarray  # running maximum of end keys (per staff: codes dominate)
+    base: int
+
+
+def _spell_index(sp: _Spells, base: int) -> _SpellIndex:
+    return _SpellIndex((sp.staff << 32) | (sp.first - base),
+                       np.maximum.accumulate((sp.staff << 32) | (sp.last - base)), base)
+
+
+def _episode_pieces(idx: _SpellIndex, staff: np.ndarray, first: np.ndarray,
+                    last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(episode row, spell position) of every episode/spell overlap of the same staff.
+
+    Candidate spells of an episode run from the first whose running-maximum end reaches the
+    episode's start to the last that starts by the episode's end; for non-overlapping
+    spells (validated data) every candidate overlaps, and the caller drops empty pieces.
+    """
+    known = staff >= 0
+    # days before every spell are clipped to the base (one day before the first spell day):
+    # the same spells qualify, and the key stays non-negative
+    first_key = (staff << 32) | (np.maximum(first, idx.base) - idx.base)
+    last_key = (staff << 32) | (np.maximum(last, idx.base) - idx.base)
+    lo = np.searchsorted(idx.end_key_max, first_key, side="left")
+    hi = np.searchsorted(idx.start_key, last_key, side="right")
+    n = np.where(known, hi - lo, 0).clip(min=0)
+    rows = np.repeat(np.arange(len(staff)), n)
+    offset = np.arange(len(rows)) - np.repeat(np.cumsum(n) - n, n)
+    return rows, lo[rows] + offset
+
+
+def _absence_sums(sp: _Spells, episodes: pd.DataFrame, staff: _StaffCodes, extract_day: int,
+                  grid: _Grid, cal: _Calendar, long_term_days: int,
+                  chunk_rows: int) -> dict[str, np.ndarray]:
+    """FTE days lost (all, short/long-term, S10, COVID-related), chunk by chunk."""
+    sums = {name: np.zeros((grid.g, grid.k)) for name in _LOST}
+    if episodes.empty:
+        return sums
+    idx = _spell_index(sp, int(min(sp.first.min(), sp.last.min())) - 1)
+    related = episodes["related_reason"] if "related_reason" in episodes else None
+    for lo in range(0, len(episodes), chunk_rows):
+        chunk = slice(lo, lo + chunk_rows)
+        e = episodes.iloc[chunk]
+        first, _ = _days(e["start_date"])
+        last, ongoing = _days(e["end_date"])
+        last = np.minimum(np.where(ongoing, extract_day, last), extract_day)
+        # long-term by the whole episode's length (to the extract date if ongoing)
+        long_term = (last - first + 1) >= long_term_days
+        s10 = _flag_by_value(e["reason_code"], lambda u: u.eq(MENTAL_HEALTH_REASON_CODE))
+        covid = (np.zeros(len(e), dtype=bool) if related is None else _flag_by_value(
+            related.iloc[chunk], lambda u: u.astype("string").str.contains(
+                _COVID_PATTERN, case=False, na=False)))
+        rows, pos = _episode_pieces(idx, staff.of(e["staff_id"]), first, last)
+        p_first = np.maximum(first[rows], sp.first[pos])
+        p_last = np.minimum(last[rows], sp.last[pos])
+        keep = (p_last >= p_first) & (sp.group[pos] >= 0)
+        rows, pos, p_first, p_last = rows[keep], pos[keep], p_first[keep], p_last[keep]
+        # split the (few) pieces that cross a month end into one part per month
+        mf, ml = cal.month_of(p_first), cal.month_of(p_last)
+        n = ml - mf + 1
+        part = np.repeat(np.arange(len(rows)), n)
+        month = mf[part] + (np.arange(len(part)) - np.repeat(np.cumsum(n) - n, n))
+        days = (np.minimum(p_last[part], cal.last_day[month])
+                - np.maximum(p_first[part], cal.first_day[month]) + 1)
+        lost = sp.fte[pos][part] * days
+        group = sp.group[pos][part]
+        ep = rows[part]
+        for name, mask in (("fte_days_lost", None),
+                           ("fte_days_lost_short_term", ~long_term[ep]),
+                           ("fte_days_lost_long_term", long_term[ep]),
+                           ("fte_days_lost_s10", s10[ep]), ("fte_days_lost_covid", covid[ep])):
+            if mask is None:
+                sums[name] += grid.at(group, month, lost)
+            else:
+                sums[name] += grid.at(group[mask], month[mask], lost[mask])
+    return sums
+
+
+# ---------------------------------------------------------------------------
+# Rates over months
+# ---------------------------------------------------------------------------
+def _rolling_sum(x: np.ndarray, window: int) -> np.ndarray:
+    """Sum over the last ``window`` months (blank until that many months exist)."""
+    out = np.full(x.shape, np.nan)
+    if x.shape[1] >= window:
+        out[:, window - 1:] = np.lib.stride_tricks.sliding_window_view(
+            x.astype(float), window, axis=1).sum(axis=2)
+    return out
+
+
+def _lagged(x: np.ndarray, k: int) -> np.ndarray:
+    """Value ``k`` months earlier (blank for the first k months)."""
+    out = np.full(x.shape, np.nan)
+    if x.shape[1] > k:
+        out[:, k:] = x[:, :-k]
+    return out
+
+
+def _rates(c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Absence rates, rolling turnover and stability indices from the monthly sums."""
+    w = ROLLING_WINDOW_MONTHS
+    mean_hc = (_lagged(c["headcount"], w) + c["headcount"]) / 2.0
+    leavers_12m = _rolling_sum(c["leavers"], w)
+    return {
+        "absence_rate_pct": percent(c["fte_days_lost"], c["fte_days_available"]),
+        "absence_rate_12m_pct": percent(_rolling_sum(c["fte_days_lost"], w),
+                                        _rolling_sum(c["fte_days_available"], w)),
+        "turnover_12m_pct": percent(leavers_12m, mean_hc),
+        "turnover_voluntary_12m_pct": percent(_rolling_sum(c["leavers_voluntary"], w), mean_hc),
+        "stability_index_strategy_pct": percent(c["long_serving"], c["headcount"]),
+        "stability_index_classical_pct": percent(
+            c["stayers"], _lagged(c["headcount"], STABILITY_LOOKBACK_MONTHS)),
+    }
+
+
+# ---------------------------------------------------------------------------
+# The monthly table
+# ---------------------------------------------------------------------------
+def _check_inputs(spells: pd.DataFrame, episodes: pd.DataFrame, by: str | None) -> None:
+    need_s = {"staff_id", "team", "staff_group", "fte", "start_date", "end_date", "leaving_reason"}
+    need_e = {"staff_id", "start_date", "end_date", "reason_code"}
+    for name, df, need in (("staff_spells", spells, need_s), ("absence_episodes", episodes, need_e)):
+        missing = need - set(df.columns)
+        if missing:
+            raise InputError(f"{name}: missing column(s) {', '.join(sorted(missing))}")
+    if by is not None and by not in GROUP_COLUMNS:
+        raise InputError(f"--by must be one of {', '.join(GROUP_COLUMNS)}, not {by!r}")
+    if spells.empty:
+        raise InputError("staff_spells has no rows: nothing to compute")
+
+
+def monthly_indicators(
+    spells: pd.DataFrame,
+    episodes: pd.DataFrame,
+    *,
+    extract_date: str | pd.Timestamp,
+    by: str | None = None,
+    long_term_days: int = LONG_TERM_ABSENCE_DAYS,
+    chunk_rows: int = ENGINE_EPISODE_CHUNK_ROWS,
+) -> pd.DataFrame:
+    """Monthly workforce indicators for the service, or by ``team`` / ``staff_group``.
+
+    One row per month (and group) from the first spell's month to the extract month.
+    Formulas (NHS Digital sickness absence and workforce statistics; metrics.md):
+
+    - headcount = staff with a spell covering the month's last day (the extract date in the
+      extract's month); fte = their summed FTE.
+    - fte_days_available = Σ FTE × calendar days in post in the month.
+    - fte_days_lost = Σ FTE × calendar days of sickness in the month inside a spell; split
+      into short- and long-term (whole episode ``>= long_term_days``), S10, COVID-related.
+    - absence_rate_pct = 100 × fte_days_lost ÷ fte_days_available (days summed first);
+      absence_rate_12m_pct = 100 × 12 months' days lost ÷ 12 months' days available.
+    - starters / leavers: spells starting / ending a continuous period of service (a move or
+      FTE change is neither; an open spell is not a leaver); leavers_voluntary uses the
+      'Voluntary Resignation' reasons; leavers_early had < 12 months' continuous service.
+    - turnover_12m_pct = 100 × leavers in the 12 months to m ÷ mean(headcount at the end of
+      month m − 12, headcount at m) (NHS Digital leaver rate); likewise voluntary.
+    - stability_index_strategy_pct = 100 × staff in post with ≥ 1 year's continuous service
+      ÷ staff in post (Model Strategy definition).
+    - stability_index_classical_pct = 100 × staff in post 12 months ago still in post now
+      (continuously) ÷ staff in post 12 months ago (NHS Digital / HR practice).
+    - by group only: moves_in / moves_out = internal moves into / out of the group.
+
+    Rolling and look-back columns are blank until 12 months of history exist. Spells with
+    no ``by`` value are left out of a breakdown. ``chunk_rows`` episodes are processed at a
+    time (it bounds memory, not the result). The method (interval arithmetic, no
+    spell × month expansion) is described in this module's docstring.
+    """
+    _check_inputs(spells, episodes, by)
+    extract_day = int(np.datetime64(pd.Timestamp(extract_date).date(), "D").astype(np.int64))
+    staff = _StaffCodes(spells["staff_id"])
+    sp, labels = _prepare(spells, staff.spells, extract_day, by)
+    cal = _Calendar.build(int(sp.first.min()), extract_day)
+    grid = _Grid(len(labels), len(cal))
+
+    cols = _spell_sums(sp, grid, cal)
+    cols.update(_absence_sums(sp, episodes, staff, extract_day, grid, cal, long_term_days,
+                              chunk_rows))
+    if by:
+        cols.update(_moves(sp, grid, cal))
+    cols.update(_rates(cols))
+
+    n_groups, n_months = grid.g, grid.k
+    out = {"month": np.tile(cal.labels, n_groups)}
+    if by:
+        out[by] = np.repeat(labels, n_months)
+    int_cols = {"headcount", "starters", "leavers", "leavers_voluntary", "leavers_early",
+                *GROUP_ONLY_COLUMNS}
+    names = list(CORE_COLUMNS[1:]) + (list(GROUP_ONLY_COLUMNS) if by else [])
+    for name in names:
+        values = cols[name].reshape(-1)
+        out[name] = values.astype(np.int64) if name in int_cols else values.astype(float)
+    return pd.DataFrame(out)
+
+
+def service_monthly_indicators(service, *, by: str | None = None,
+                               long_term_days: int = LONG_TERM_ABSENCE_DAYS) -> pd.DataFrame:
+    """:func:`monthly_indicators` for a loaded :class:`~wellbeing_analysis.loading.ServiceData`."""
+    return monthly_indicators(service.staff_spells, service.absence_episodes,
+                              extract_date=service.extract_date, by=by,
+                              long_term_days=long_term_days)

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from wellbeing_analysis.constants import (
     EARLY_LEAVER_MONTHS,
@@ -98,16 +100,33 @@ class _StaffCodes:
             codes = codes.astype(np.int64)
         self.spells = codes
         self._index = pd.Index(uniques)
-        self._lookup: dict[int, np.ndarray] = {}
+
+    @property
+    def n_codes(self) -> int:
+        return len(self._index)
 
     def of(self, ids: pd.Series) -> np.ndarray:
+        """Codes (int32, −1 for an ID with no spell) of a whole column, in one hash pass."""
         if isinstance(ids.dtype, pd.CategoricalDtype):
-            key = id(ids.cat.categories)
-            if key not in self._lookup:  # once per categories object, not per chunk
-                self._lookup = {key: np.append(self._index.get_indexer(ids.cat.categories),
-                                               self._index.get_indexer([None])[0])}
-            return self._lookup[key][ids.cat.codes.to_numpy()]  # missing (−1): the last
-        return self._index.get_indexer(ids).astype(np.int64)
+            lookup = np.append(self._index.get_indexer(ids.cat.categories),
+                               self._index.get_indexer([None])[0]).astype(np.int32)
+            return lookup[ids.cat.codes.to_numpy()]  # missing (code −1) picks the last
+        arrow = _arrow_strings(ids)
+        if arrow is not None:  # hash lookup in Arrow, without Python string objects
+            uniques = pa.array(self._index.to_numpy(dtype=object), type=arrow.type,
+                               from_pandas=True)
+            found = pc.index_in(arrow, value_set=uniques, skip_nulls=False)
+            return found.fill_null(-1).to_numpy().astype(np.int32)
+        return self._index.get_indexer(ids).astype(np.int32)
+
+
+def _arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
+    """The Arrow string data behind a pyarrow-backed string column, else None."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return values.array.__arrow_array__()  # zero-copy (the Arrow array protocol)
+    if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_string(values.dtype.pyarrow_dtype):
+        return values.array.__arrow_array__()
+    return None
 
 
 def _group_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -135,6 +154,7 @@ class _Calendar:
     last_day: np.ndarray     # ... and last day
     ref_day: np.ndarray      # day number of each month's reference date
     year_before: np.ndarray  # (reference day + 1) − 1 year: a year's service started by it
+    _month_of_day: np.ndarray | None = None
 
     @classmethod
     def build(cls, first_day: int, extract_day: int) -> _Calendar:
@@ -154,8 +174,15 @@ class _Calendar:
         return len(self.months)
 
     def month_of(self, day: np.ndarray) -> np.ndarray:
-        """Position (0..K−1) of the month holding each day (days within the calendar)."""
-        return np.searchsorted(self.first_day, day, side="right") - 1
+        """Position (0..K−1) of the month holding each day (days within the calendar): a
+        look-up in a table of the calendar's days, which stays in cache."""
+        if self._month_of_day is None:
+            n_days = self.last_day[-1] - self.first_day[0] + 1
+            table = np.repeat(np.arange(len(self.months)), self.last_day - self.first_day + 1)
+            object.__setattr__(self, "_month_of_day", table[:n_days])
+        # validated spells never start after the extract date; clip rather than fail if so
+        return self._month_of_day[np.clip(day - self.first_day[0], 0,
+                                          len(self._month_of_day) - 1)]
 
     @property
     def labels(self) -> np.ndarray:
@@ -334,86 +361,121 @@ _LOST = ("fte_days_lost", "fte_days_lost_short_term", "fte_days_lost_long_term",
          "fte_days_lost_s10", "fte_days_lost_covid")
 
 
+#: Staff with up to this many spells have every spell tried against each episode (a gather);
+#: beyond it, binary search narrows the candidates. Our choice, by measurement.
+_FEW_SPELLS = 4
+
+
 @dataclass
 class _SpellIndex:
-    """Binary-search keys of the sorted spells: (staff << 32 | day − base)."""
+    """Where each staff member's spells sit in the sorted spell arrays, and binary-search
+    keys (staff << 32 | day − base) for staff members with many spells."""
 
+    offset: np.ndarray       # position of the staff member's first spell
+    count: np.ndarray        # number of spells
     start_key: np.ndarray
     end_key_max: np.ndarray  # running maximum of end keys (per staff: codes dominate)
     base: int
 
+    @classmethod
+    def build(cls, sp: _Spells, n_staff: int) -> _SpellIndex:
+        count = np.bincount(sp.staff, minlength=n_staff + 1)
+        offset = np.concatenate(([0], np.cumsum(count)[:-1]))
+        base = int(min(sp.first.min(), sp.last.min())) - 1
+        return cls(offset, count, (sp.staff << 32) | (sp.first - base),
+                   np.maximum.accumulate((sp.staff << 32) | (sp.last - base)), base)
 
-def _spell_index(sp: _Spells, base: int) -> _SpellIndex:
-    return _SpellIndex((sp.staff << 32) | (sp.first - base),
-                       np.maximum.accumulate((sp.staff << 32) | (sp.last - base)), base)
+    def candidates(self, staff: np.ndarray, first: np.ndarray,
+                   last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(episode row, spell position) pairs that may overlap: the caller keeps those that
+        do. An unknown staff code (−1) has none.
+
+        Most staff have one or two spells: all of them are tried. For staff with more, the
+        candidates run from the first spell whose running-maximum end reaches the
+        episode's start to the last that starts by its end (binary search); with
+        non-overlapping spells (validated data) every one of those overlaps.
+        """
+        known = staff >= 0
+        code = np.where(known, staff, len(self.count) - 1)
+        lo = self.offset[code]
+        n = np.where(known, self.count[code], 0)
+        many = np.flatnonzero(n > _FEW_SPELLS)
+        if len(many):
+            # days before every spell are clipped to the base (a day before the first
+            # spell day): the same spells qualify and the key stays non-negative
+            k = staff[many] << 32
+            f_key = k | (np.maximum(first[many], self.base) - self.base)
+            l_key = k | (np.maximum(last[many], self.base) - self.base)
+            lo[many] = np.searchsorted(self.end_key_max, f_key, side="left")
+            n[many] = (np.searchsorted(self.start_key, l_key, side="right") - lo[many]).clip(0)
+        if (n == 1).all():
+            return np.arange(len(staff)), lo
+        rows = np.repeat(np.arange(len(staff)), n)
+        offset = np.arange(len(rows)) - np.repeat(np.cumsum(n) - n, n)
+        return rows, lo[rows] + offset
 
 
-def _episode_pieces(idx: _SpellIndex, staff: np.ndarray, first: np.ndarray,
-                    last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(episode row, spell position) of every episode/spell overlap of the same staff.
-
-    Candidate spells of an episode run from the first whose running-maximum end reaches the
-    episode's start to the last that starts by the episode's end; for non-overlapping
-    spells (validated data) every candidate overlaps, and the caller drops empty pieces.
-    """
-    known = staff >= 0
-    # days before every spell are clipped to the base (one day before the first spell day):
-    # the same spells qualify, and the key stays non-negative
-    first_key = (staff << 32) | (np.maximum(first, idx.base) - idx.base)
-    last_key = (staff << 32) | (np.maximum(last, idx.base) - idx.base)
-    lo = np.searchsorted(idx.end_key_max, first_key, side="left")
-    hi = np.searchsorted(idx.start_key, last_key, side="right")
-    n = np.where(known, hi - lo, 0).clip(min=0)
-    rows = np.repeat(np.arange(len(staff)), n)
-    offset = np.arange(len(rows)) - np.repeat(np.cumsum(n) - n, n)
-    return rows, lo[rows] + offset
+def _covid_flags(related: pd.Series) -> np.ndarray:
+    """Related reason mentions COVID-19 or coronavirus (any case)."""
+    return _flag_by_value(related, lambda u: u.astype("string").str.contains(
+        _COVID_PATTERN, case=False, na=False))
 
 
 def _absence_sums(sp: _Spells, episodes: pd.DataFrame, staff: _StaffCodes, extract_day: int,
                   grid: _Grid, cal: _Calendar, long_term_days: int,
                   chunk_rows: int) -> dict[str, np.ndarray]:
-    """FTE days lost (all, short/long-term, S10, COVID-related), chunk by chunk."""
-    sums = {name: np.zeros((grid.g, grid.k)) for name in _LOST}
-    if episodes.empty:
-        return sums
-    idx = _spell_index(sp, int(min(sp.first.min(), sp.last.min())) - 1)
-    related = episodes["related_reason"] if "related_reason" in episodes else None
+    """FTE days lost (all, short/long-term, S10, COVID-related), chunk by chunk.
+
+    Each episode is cut to the spells it overlaps (each piece at that spell's FTE and
+    group); a piece crossing a month end is split into one part per month.
+    """
+    flat_size = grid.g * grid.k
+    sums = {name: np.zeros(flat_size) for name in _LOST}
+    idx = _SpellIndex.build(sp, staff.n_codes)
+    codes = staff.of(episodes["staff_id"])
     for lo in range(0, len(episodes), chunk_rows):
-        chunk = slice(lo, lo + chunk_rows)
-        e = episodes.iloc[chunk]
+        e = episodes.iloc[lo:lo + chunk_rows]
         first, _ = _days(e["start_date"])
         last, ongoing = _days(e["end_date"])
         last = np.minimum(np.where(ongoing, extract_day, last), extract_day)
         # long-term by the whole episode's length (to the extract date if ongoing)
         long_term = (last - first + 1) >= long_term_days
-        s10 = _flag_by_value(e["reason_code"], lambda u: u.eq(MENTAL_HEALTH_REASON_CODE))
-        covid = (np.zeros(len(e), dtype=bool) if related is None else _flag_by_value(
-            related.iloc[chunk], lambda u: u.astype("string").str.contains(
-                _COVID_PATTERN, case=False, na=False)))
-        rows, pos = _episode_pieces(idx, staff.of(e["staff_id"]), first, last)
+        s10 = (e["reason_code"] == MENTAL_HEALTH_REASON_CODE).to_numpy(dtype=bool,
+                                                                       na_value=False)
+        covid = (_covid_flags(e["related_reason"]) if "related_reason" in e
+                 else np.zeros(len(e), dtype=bool))
+        rows, pos = idx.candidates(codes[lo:lo + chunk_rows].astype(np.int64), first, last)
         p_first = np.maximum(first[rows], sp.first[pos])
         p_last = np.minimum(last[rows], sp.last[pos])
         keep = (p_last >= p_first) & (sp.group[pos] >= 0)
-        rows, pos, p_first, p_last = rows[keep], pos[keep], p_first[keep], p_last[keep]
-        # split the (few) pieces that cross a month end into one part per month
+        if not keep.all():
+            rows, pos, p_first, p_last = rows[keep], pos[keep], p_first[keep], p_last[keep]
         mf, ml = cal.month_of(p_first), cal.month_of(p_last)
-        n = ml - mf + 1
-        part = np.repeat(np.arange(len(rows)), n)
-        month = mf[part] + (np.arange(len(part)) - np.repeat(np.cumsum(n) - n, n))
-        days = (np.minimum(p_last[part], cal.last_day[month])
-                - np.maximum(p_first[part], cal.first_day[month]) + 1)
-        lost = sp.fte[pos][part] * days
-        group = sp.group[pos][part]
-        ep = rows[part]
-        for name, mask in (("fte_days_lost", None),
-                           ("fte_days_lost_short_term", ~long_term[ep]),
-                           ("fte_days_lost_long_term", long_term[ep]),
-                           ("fte_days_lost_s10", s10[ep]), ("fte_days_lost_covid", covid[ep])):
-            if mask is None:
-                sums[name] += grid.at(group, month, lost)
-            else:
-                sums[name] += grid.at(group[mask], month[mask], lost[mask])
-    return sums
+        cross = np.flatnonzero(ml > mf)
+        if len(cross):  # the few pieces crossing a month end: one more part per month
+            n = ml[cross] - mf[cross]
+            part = np.repeat(cross, n)
+            month = mf[part] + 1 + (np.arange(len(part)) - np.repeat(np.cumsum(n) - n, n))
+            more_first = cal.first_day[month]
+            more_last = np.minimum(p_last[part], cal.last_day[month])
+            p_last[cross] = cal.last_day[mf[cross]]  # the first part ends at its month end
+            rows = np.concatenate((rows, rows[part]))
+            pos = np.concatenate((pos, pos[part]))
+            mf = np.concatenate((mf, month))
+            p_first = np.concatenate((p_first, more_first))
+            p_last = np.concatenate((p_last, more_last))
+        lost = sp.fte[pos] * (p_last - p_first + 1)
+        flat = sp.group[pos] * grid.k + mf
+        lt = long_term[rows]
+        # masked weights (0 outside the category) keep one index array for every sum;
+        # adding 0.0 leaves a sum unchanged
+        for name, weight in (("fte_days_lost", lost),
+                             ("fte_days_lost_short_term", np.where(lt, 0.0, lost)),
+                             ("fte_days_lost_long_term", np.where(lt, lost, 0.0)),
+                             ("fte_days_lost_s10", np.where(s10[rows], lost, 0.0)),
+                             ("fte_days_lost_covid", np.where(covid[rows], lost, 0.0))):
+            sums[name] += np.bincount(flat, weights=weight, minlength=flat_size)
+    return {name: v.reshape(grid.g, grid.k) for name, v in sums.items()}
 
 
 # ---------------------------------------------------------------------------

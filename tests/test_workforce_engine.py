@@ -198,10 +198,18 @@ def test_categorical_inputs_give_the_same_table():
     cat_e = episodes.assign(staff_id=episodes["staff_id"].astype(ids),
                             reason_code=episodes["reason_code"].astype("category"),
                             related_reason=episodes["related_reason"].astype("category"))
+    # plain Python objects (no Arrow strings) take a third path
+    obj_s = spells.astype({c: object for c in ("staff_id", "team", "staff_group")})
+    obj_e = episodes.astype({"staff_id": object, "reason_code": object})
     for by in (None, "team"):
         plain = monthly_indicators(spells, episodes, extract_date=extract, by=by)
         coded = monthly_indicators(cat_s, cat_e, extract_date=extract, by=by)
         assert_same_table(coded, plain)
+        assert_same_table(monthly_indicators(obj_s, obj_e, extract_date=extract, by=by), plain)
+        # categorical spells with Arrow-string episodes, and the other way round
+        assert_same_table(monthly_indicators(cat_s, episodes, extract_date=extract, by=by), plain)
+        assert_same_table(monthly_indicators(spells, cat_e, extract_date=extract, by=by), plain)
+        assert_same_table(monthly_indicators(obj_s, episodes, extract_date=extract, by=by), plain)
 
 
 def test_an_empty_month_has_exactly_zero_days_and_a_blank_rate():

@@ -83,50 +83,59 @@ def _flag_by_value(values: pd.Series, test) -> np.ndarray:
 class _StaffCodes:
     """Integer codes for staff IDs, shared by spells and episodes.
 
-    ``spells`` holds the spells' codes; :meth:`of` maps episodes' IDs (a chunk at a time) to
-    the same codes, −1 for an ID with no spell. Categorical columns (the columnar reader's)
-    are recoded through their categories only. A missing ID is a value of its own, as a
-    join on the column would treat it.
+    ``spells`` holds the spells' codes; :meth:`of` maps episodes' IDs to the same codes,
+    −1 for an ID with no spell. Arrow-backed strings are hashed in Arrow (no Python string
+    objects); a categorical column is looked up through its categories only. A missing ID
+    is a value of its own, as a join on the column would treat it.
     """
 
     def __init__(self, spell_ids: pd.Series) -> None:
+        self._arrow: pa.Array | pa.ChunkedArray | None = None
+        self._index: pd.Index | None = None
+        arrow = _arrow_strings(spell_ids)
         if isinstance(spell_ids.dtype, pd.CategoricalDtype):
             codes = spell_ids.cat.codes.to_numpy().astype(np.int64)
             uniques = spell_ids.cat.categories
-            codes = np.where(codes < 0, len(uniques), codes)
-            uniques = uniques.append(pd.Index([None], dtype=uniques.dtype))
+            self.spells = np.where(codes < 0, len(uniques), codes)  # missing: a code of its own
+            self._index = uniques.append(pd.Index([None], dtype=uniques.dtype))
+            self._arrow = _arrow_strings(self._index)
+        elif arrow is not None:
+            encoded = pc.dictionary_encode(arrow.combine_chunks(), null_encoding="encode")
+            self.spells = encoded.indices.to_numpy().astype(np.int64)
+            self._arrow = encoded.dictionary
         else:
             codes, uniques = pd.factorize(spell_ids, use_na_sentinel=False)
-            codes = codes.astype(np.int64)
-        self.spells = codes
-        self._index = pd.Index(uniques)
+            self.spells = codes.astype(np.int64)
+            self._index = pd.Index(uniques)
+        # every code a lookup can return (a category no spell uses included)
+        self.n_codes = len(self._index) if self._index is not None else len(self._arrow)
 
-    @property
-    def n_codes(self) -> int:
-        return len(self._index)
+    def _lookup(self, values: pd.Series | pd.Index) -> np.ndarray:
+        """Codes of the values (−1 where no spell has the value)."""
+        arrow = _arrow_strings(values)
+        if arrow is not None and self._arrow is not None:
+            found = pc.index_in(arrow, value_set=self._arrow, skip_nulls=False)
+            return found.fill_null(-1).to_numpy().astype(np.int32)
+        if self._index is None:
+            self._index = pd.Index(self._arrow.to_pandas())
+        return self._index.get_indexer(values).astype(np.int32)
 
     def of(self, ids: pd.Series) -> np.ndarray:
-        """Codes (int32, −1 for an ID with no spell) of a whole column, in one hash pass."""
+        """Codes (int32) of a whole column of episodes' staff IDs, in one hash pass."""
         if isinstance(ids.dtype, pd.CategoricalDtype):
-            lookup = np.append(self._index.get_indexer(ids.cat.categories),
-                               self._index.get_indexer([None])[0]).astype(np.int32)
+            cats = ids.cat.categories
+            lookup = self._lookup(cats.append(pd.Index([None], dtype=cats.dtype)))
             return lookup[ids.cat.codes.to_numpy()]  # missing (code −1) picks the last
-        arrow = _arrow_strings(ids)
-        if arrow is not None:  # hash lookup in Arrow, without Python string objects
-            uniques = pa.array(self._index.to_numpy(dtype=object), type=arrow.type,
-                               from_pandas=True)
-            found = pc.index_in(arrow, value_set=uniques, skip_nulls=False)
-            return found.fill_null(-1).to_numpy().astype(np.int32)
-        return self._index.get_indexer(ids).astype(np.int32)
+        return self._lookup(ids)
 
 
-def _arrow_strings(values: pd.Series) -> pa.ChunkedArray | None:
+def _arrow_strings(values: pd.Series | pd.Index) -> pa.Array | pa.ChunkedArray | None:
     """The Arrow string data behind a pyarrow-backed string column, else None."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        return values.array.__arrow_array__()  # zero-copy (the Arrow array protocol)
-    if isinstance(values.dtype, pd.ArrowDtype) and pa.types.is_string(values.dtype.pyarrow_dtype):
-        return values.array.__arrow_array__()
-    return None
+    dtype = values.dtype
+    arrow_backed = ((isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow")
+                    or (isinstance(dtype, pd.ArrowDtype)
+                        and pa.types.is_string(dtype.pyarrow_dtype)))
+    return values.array.__arrow_array__() if arrow_backed else None  # zero-copy
 
 
 def _group_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -9,8 +9,8 @@ person coming back (a rehire: same staff ID after a gap). One person's time in a
 cut into one to three spells on consecutive days: a move to another team, a change of FTE
 or of staff group (training completed). Absence: a Poisson number of episodes per period
 of continuous service (``episodes_per_year``), starting uniformly inside it, with lengths
-drawn from a mixture (60% 1-3 days, 25% 4-14, 10% 15-60, 5% 61-300: the long-term
-episodes carry most days lost, as nationally); episodes never overlap, stay inside
+drawn from a mixture (55% 1-3 days, 30% 4-14, 11% 15-60, 4% 61-200; mean about 13 days,
+the long-term episodes carrying most days lost, as nationally); episodes never overlap, stay inside
 continuous service (some cross a move or a month end), and some are still open at the
 extract date. Spells that began before the window start at the window start (the extract's
 history begins there).
@@ -46,7 +46,7 @@ COVID_SHARE = 0.03
 FTES = np.array([1.0, 0.8, 0.6, 0.5, 0.4])
 FTE_P = np.array([0.6, 0.15, 0.12, 0.08, 0.05])
 #: Episode length classes (days, inclusive bounds) and their probabilities.
-LENGTHS = ((1, 3, 0.60), (4, 14, 0.25), (15, 60, 0.10), (61, 300, 0.05))
+LENGTHS = ((1, 3, 0.55), (4, 14, 0.30), (15, 60, 0.11), (61, 200, 0.04))
 
 
 @dataclass(frozen=True)

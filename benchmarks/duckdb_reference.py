@@ -29,12 +29,13 @@ import duckdb
 QUERY = """
 WITH
 sp AS (
-    SELECT staff_id, fte, start_date AS f, end_date,
-           LEAST(COALESCE(end_date, $x), $x) AS l
+    SELECT staff_id, fte, CAST(start_date AS DATE) AS f, CAST(end_date AS DATE) AS end_date,
+           LEAST(COALESCE(CAST(end_date AS DATE), $x), $x) AS l
     FROM {spells}
 ),
 ep AS (
-    SELECT staff_id, start_date AS ef, LEAST(COALESCE(end_date, $x), $x) AS el
+    SELECT staff_id, CAST(start_date AS DATE) AS ef,
+           LEAST(COALESCE(CAST(end_date AS DATE), $x), $x) AS el
     FROM {episodes}
 ),
 months AS (

@@ -97,7 +97,6 @@ def _batch(design: Design, first_position: int, n: int, n_teams: int,
         end[:, k] = start[:, k] + tenure[:, k] - 1
     live = (start <= last) & (end >= 0)
     post = np.broadcast_to(np.arange(n)[:, None], (n, k_max))[live]
-    occ = np.broadcast_to(np.arange(k_max)[None, :], (n, k_max))[live]
     o_start, o_end = np.maximum(start[live], 0), end[live]
     is_open = o_end >= last
     o_end = np.minimum(o_end, last)

@@ -22,7 +22,6 @@ from wellbeing_analysis.constants import (
 )
 from wellbeing_analysis.workforce import (
     CORE_COLUMNS,
-    GROUP_COLUMNS,
     GROUP_ONLY_COLUMNS,
     employment_periods,
     is_voluntary,

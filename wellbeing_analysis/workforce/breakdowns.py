@@ -16,7 +16,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wellbeing_analysis.constants import EARLY_LEAVER_MONTHS, LONG_TERM_ABSENCE_DAYS
+from wellbeing_analysis.constants import (
+    COVID_RELATED_PATTERN,
+    EARLY_LEAVER_MONTHS,
+    LONG_TERM_ABSENCE_DAYS,
+)
 from wellbeing_analysis.validation import employment_periods, is_voluntary
 from wellbeing_analysis.workforce._common import (
     day_numbers,
@@ -71,7 +75,7 @@ def episode_segments(spells: pd.DataFrame, episodes: pd.DataFrame, extract_date:
         "staff_id": e["staff_id"], "ep_first": day_numbers(e["start_date"]),
         "ep_last": day_numbers(end_eff), "reason_code": e["reason_code"],
         "long_term": (length >= long_term_days).to_numpy(),
-        "covid": related.astype("string").str.contains("covid|coronavirus", case=False,
+        "covid": related.astype("string").str.contains(COVID_RELATED_PATTERN, case=False,
                                                       na=False).to_numpy(),
     })
     sp = pd.DataFrame({

@@ -1,8 +1,9 @@
 """The monthly workforce indicator table, for the service and by team or staff group.
 
-How it scales: cost is O(spells log spells + episodes log spells) and memory O(spells +
-groups × months + one chunk of episodes); nothing is expanded to spell × month or
-episode × day rows.
+How it scales: cost is one sort of the spells, one hash pass over the staff IDs, and a
+constant number of vectorised passes over spells and episodes; memory is O(spells + groups ×
+months + one chunk of episodes), plus an int32 staff code per episode. Nothing is expanded
+to spell × month or episode × day rows.
 
 - A spell covers a *range* of months. Its days available are a partial first month, a
   partial last month and the full months between; the full months are added with a
@@ -10,10 +11,11 @@ episode × day rows.
   cumulative sum, × days in the month). Headcount, FTE in post, long-serving staff and
   classical-stability stayers are ranges of months too (found with ``searchsorted`` on the
   months' reference days) and use the same difference arrays.
-- An episode is cut to the spells of the same staff member it overlaps by binary search
-  on (staff code, date) keys of the sorted spells, so the join never builds a
-  staff-level product. Episodes are short, so a piece is split by month only when it
-  crosses a month end; episodes are processed in chunks so memory stays bounded.
+- An episode is cut to the spells of the same staff member it overlaps: spells are sorted
+  by (staff code, start), so a staff member's spells are one slice, found by the code; for
+  staff with many spells a binary search on (staff code, date) keys narrows the slice.
+  Episodes are short, so a piece is split by month only when it crosses a month end;
+  episodes are processed in chunks so memory stays bounded.
 - Strings (staff IDs, teams, reasons) are turned into integer codes once; every sum is a
   ``numpy.bincount`` into a groups × months grid.
 
@@ -31,8 +33,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from wellbeing_analysis.constants import (
+    COVID_RELATED_PATTERN,
     EARLY_LEAVER_MONTHS,
     ENGINE_EPISODE_CHUNK_ROWS,
+    ENGINE_FEW_SPELLS,
     LONG_TERM_ABSENCE_DAYS,
     MENTAL_HEALTH_REASON_CODE,
     ROLLING_WINDOW_MONTHS,
@@ -55,10 +59,6 @@ CORE_COLUMNS = (
 )
 #: Extra columns of a breakdown by team or staff group.
 GROUP_ONLY_COLUMNS = ("moves_in", "moves_out")
-
-#: Related-reason text that marks an absence as COVID-19 related (ESR's related-reason field).
-_COVID_PATTERN = "covid|coronavirus"
-
 
 # ---------------------------------------------------------------------------
 # Codes and day numbers
@@ -114,7 +114,9 @@ class _StaffCodes:
         """Codes of the values (−1 where no spell has the value)."""
         arrow = _arrow_strings(values)
         if arrow is not None and self._arrow is not None:
-            found = pc.index_in(arrow, value_set=self._arrow, skip_nulls=False)
+            value_set = (self._arrow if self._arrow.type == arrow.type
+                         else self._arrow.cast(arrow.type))  # string vs large_string
+            found = pc.index_in(arrow, value_set=value_set, skip_nulls=False)
             return found.fill_null(-1).to_numpy().astype(np.int32)
         if self._index is None:
             self._index = pd.Index(self._arrow.to_pandas())
@@ -163,7 +165,7 @@ class _Calendar:
     last_day: np.ndarray     # ... and last day
     ref_day: np.ndarray      # day number of each month's reference date
     year_before: np.ndarray  # (reference day + 1) − 1 year: a year's service started by it
-    _month_of_day: np.ndarray | None = None
+    month_of_day: np.ndarray  # month position of each calendar day (a small look-up table)
 
     @classmethod
     def build(cls, first_day: int, extract_day: int) -> _Calendar:
@@ -177,7 +179,8 @@ class _Calendar:
         # (inclusive dates, as for early leavers): started on or before (ref + 1) − 1 year
         year_before = (pd.to_datetime(ref + 1, unit="D") - pd.DateOffset(years=1))
         year_before = year_before.to_numpy(dtype="datetime64[D]").astype(np.int64)
-        return cls(months, first, last, ref, year_before)
+        month_of_day = np.repeat(np.arange(len(months)), last - first + 1)
+        return cls(months, first, last, ref, year_before, month_of_day)
 
     def __len__(self) -> int:
         return len(self.months)
@@ -185,13 +188,8 @@ class _Calendar:
     def month_of(self, day: np.ndarray) -> np.ndarray:
         """Position (0..K−1) of the month holding each day (days within the calendar): a
         look-up in a table of the calendar's days, which stays in cache."""
-        if self._month_of_day is None:
-            n_days = self.last_day[-1] - self.first_day[0] + 1
-            table = np.repeat(np.arange(len(self.months)), self.last_day - self.first_day + 1)
-            object.__setattr__(self, "_month_of_day", table[:n_days])
         # validated spells never start after the extract date; clip rather than fail if so
-        return self._month_of_day[np.clip(day - self.first_day[0], 0,
-                                          len(self._month_of_day) - 1)]
+        return self.month_of_day[np.clip(day - self.first_day[0], 0, len(self.month_of_day) - 1)]
 
     @property
     def labels(self) -> np.ndarray:
@@ -370,11 +368,6 @@ _LOST = ("fte_days_lost", "fte_days_lost_short_term", "fte_days_lost_long_term",
          "fte_days_lost_s10", "fte_days_lost_covid")
 
 
-#: Staff with up to this many spells have every spell tried against each episode (a gather);
-#: beyond it, binary search narrows the candidates. Our choice, by measurement.
-_FEW_SPELLS = 4
-
-
 @dataclass
 class _SpellIndex:
     """Where each staff member's spells sit in the sorted spell arrays, and binary-search
@@ -408,7 +401,7 @@ class _SpellIndex:
         code = np.where(known, staff, len(self.count) - 1)
         lo = self.offset[code]
         n = np.where(known, self.count[code], 0)
-        many = np.flatnonzero(n > _FEW_SPELLS)
+        many = np.flatnonzero(n > ENGINE_FEW_SPELLS)
         if len(many):
             # days before every spell are clipped to the base (a day before the first
             # spell day): the same spells qualify and the key stays non-negative
@@ -427,7 +420,7 @@ class _SpellIndex:
 def _covid_flags(related: pd.Series) -> np.ndarray:
     """Related reason mentions COVID-19 or coronavirus (any case)."""
     return _flag_by_value(related, lambda u: u.astype("string").str.contains(
-        _COVID_PATTERN, case=False, na=False))
+        COVID_RELATED_PATTERN, case=False, na=False))
 
 
 def _absence_sums(sp: _Spells, episodes: pd.DataFrame, staff: _StaffCodes, extract_day: int,

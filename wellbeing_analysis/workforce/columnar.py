@@ -84,13 +84,18 @@ def read_table(path: str | Path, name: str) -> pd.DataFrame:
                                                    if c.name in present
                                                    and pa.types.is_dictionary(_arrow_type(c.type))])
         elif path.suffix == ".csv":
-            types = {c.name: _arrow_type(c.type) for c in TABLES[name].columns}
+            options = pacsv.ReadOptions(encoding="utf8")
+            with pacsv.open_csv(path, read_options=options) as header:  # first block only
+                present = header.schema.names
             table = pacsv.read_csv(
-                path, read_options=pacsv.ReadOptions(encoding="utf8"),
+                path, read_options=options,
                 convert_options=pacsv.ConvertOptions(
+                    column_types={c.name: _arrow_type(c.type) for c in TABLES[name].columns
+                                  if c.name in present},
                     # Arrow's own ISO parser is several times faster than strptime
-                    column_types=types, timestamp_parsers=[pacsv.ISO8601, *(f for f in DATE_FORMATS if f != "%Y-%m-%d")],
-                    include_columns=columns, include_missing_columns=True,
+                    timestamp_parsers=[pacsv.ISO8601,
+                                       *(f for f in DATE_FORMATS if f != "%Y-%m-%d")],
+                    include_columns=[c for c in columns if c in present],
                     strings_can_be_null=True))
         else:
             raise InputError(f"{path}: expected a .parquet or .csv file")

@@ -3,9 +3,10 @@ reason, group and length of service, and window summaries of the monthly table.
 
 Definitions follow NHS Digital's sickness absence and workforce publications
 (see ``shared/spec/metrics.md``); each public function's docstring gives its formula.
-These work on one report window, so expanding episode pieces by month (``numpy.repeat``)
-stays small; the monthly table itself is computed by :mod:`.monthly` without any such
-expansion.
+These still split episode pieces by month with ``numpy.repeat`` (about 1.1 rows per
+episode: episodes are short) and join episodes to spells with ``merge``; they serve the
+reports of one service. The monthly table itself is computed by :mod:`.monthly`, which
+expands nothing.
 
 Conventions: dates are inclusive (an end date is the last day in post / last day off sick);
 open spells and ongoing episodes run to the extract date and never beyond it.

@@ -210,6 +210,11 @@ def test_categorical_inputs_give_the_same_table():
         assert_same_table(monthly_indicators(cat_s, episodes, extract_date=extract, by=by), plain)
         assert_same_table(monthly_indicators(spells, cat_e, extract_date=extract, by=by), plain)
         assert_same_table(monthly_indicators(obj_s, episodes, extract_date=extract, by=by), plain)
+        # integer IDs (e.g. pseudonyms kept as 64-bit hashes)
+        number = {v: i * 7919 for i, v in enumerate(spells["staff_id"].unique())}
+        int_s = spells.assign(staff_id=spells["staff_id"].map(number).astype(np.uint64))
+        int_e = episodes.assign(staff_id=episodes["staff_id"].map(number).astype(np.uint64))
+        assert_same_table(monthly_indicators(int_s, int_e, extract_date=extract, by=by), plain)
 
 
 def test_an_empty_month_has_exactly_zero_days_and_a_blank_rate():

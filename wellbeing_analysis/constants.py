@@ -49,6 +49,16 @@ FTE_MAX_INCLUSIVE = 1.5
 MENTAL_HEALTH_REASON_CODE = "S10"
 #: Published precision of the sickness absence rate (NHS Digital publishes 2 decimals).
 ABSENCE_RATE_DECIMALS = 2
+#: Absence episodes the monthly engine processes at a time: bounds its working memory
+#: (about 100 bytes per episode) without changing any result. Our choice, by measurement.
+ENGINE_EPISODE_CHUNK_ROWS = 2_000_000
+#: Staff with up to this many spells have each of them tried against each of their
+#: episodes (one gather); above it a binary search narrows the spells first. A speed
+#: setting only (our choice, by measurement); results do not depend on it.
+ENGINE_FEW_SPELLS = 4
+#: A related reason matching this (case-insensitive regular expression) marks an absence
+#: as COVID-19 related (ESR's related-reason field, metrics.md; our matching rule).
+COVID_RELATED_PATTERN = "covid|coronavirus"
 
 # ---------------------------------------------------------------------------
 # Disclosure control (metrics.md, 'Small numbers')

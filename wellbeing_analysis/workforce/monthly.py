@@ -1,13 +1,26 @@
-"""Monthly workforce indicators: headcount, FTE, sickness absence, starters, leavers,
-turnover and stability, for the service and by team or staff group.
+"""The monthly workforce indicator table, for the service and by team or staff group.
 
-Definitions follow NHS Digital's sickness absence and workforce publications
-(see ``shared/spec/metrics.md``); each public function's docstring gives its formula.
-Everything is vectorised: spells and episodes are expanded to (row, month) pieces with
-``numpy.repeat`` and aggregated with ``groupby``; there is no loop over staff or days.
+How it scales: cost is one sort of the spells, one hash pass over the staff IDs, and a
+constant number of vectorised passes over spells and episodes; memory is O(spells + groups ×
+months + one chunk of episodes), plus an int32 staff code per episode. Nothing is expanded
+to spell × month or episode × day rows.
 
-Conventions: dates are inclusive (an end date is the last day in post / last day off sick);
-open spells and ongoing episodes run to the extract date and never beyond it.
+- A spell covers a *range* of months. Its days available are a partial first month, a
+  partial last month and the full months between; the full months are added with a
+  difference array over months (+FTE at the first full month, −FTE after the last,
+  cumulative sum, × days in the month). Headcount, FTE in post, long-serving staff and
+  classical-stability stayers are ranges of months too (found with ``searchsorted`` on the
+  months' reference days) and use the same difference arrays.
+- An episode is cut to the spells of the same staff member it overlaps: spells are sorted
+  by (staff code, start), so a staff member's spells are one slice, found by the code; for
+  staff with many spells a binary search on (staff code, date) keys narrows the slice.
+  Episodes are short, so a piece is split by month only when it crosses a month end;
+  episodes are processed in chunks so memory stays bounded.
+- Strings (staff IDs, teams, reasons) are turned into integer codes once; every sum is a
+  ``numpy.bincount`` into a groups × months grid.
+
+Sums of FTE days are added in a different order than a row-by-row ``groupby`` would, so
+they can differ from it in the last bits (about 1e-15 relative); counts are exact.
 """
 
 from __future__ import annotations
@@ -16,16 +29,22 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from wellbeing_analysis.constants import (
+    COVID_RELATED_PATTERN,
     EARLY_LEAVER_MONTHS,
+    ENGINE_EPISODE_CHUNK_ROWS,
+    ENGINE_FEW_SPELLS,
     LONG_TERM_ABSENCE_DAYS,
     MENTAL_HEALTH_REASON_CODE,
     ROLLING_WINDOW_MONTHS,
     STABILITY_LOOKBACK_MONTHS,
 )
 from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.workforce.rules import employment_periods, is_voluntary
+from wellbeing_analysis.workforce._common import percent
+from wellbeing_analysis.workforce.rules import is_voluntary
 
 #: Breakdown columns the monthly table may be split by.
 GROUP_COLUMNS = ("team", "staff_group")
@@ -41,66 +60,465 @@ CORE_COLUMNS = (
 #: Extra columns of a breakdown by team or staff group.
 GROUP_ONLY_COLUMNS = ("moves_in", "moves_out")
 
-
 # ---------------------------------------------------------------------------
-# Day and month arithmetic on integer day numbers (days since 1970-01-01)
+# Codes and day numbers
 # ---------------------------------------------------------------------------
-def _day_numbers(dates: pd.Series) -> np.ndarray:
-    return dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+def _days(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(int64 day numbers since 1970-01-01, missing mask) of a datetime column."""
+    values = dates.to_numpy(dtype="datetime64[ns]")
+    missing = np.isnat(values)
+    return values.astype("datetime64[D]").astype(np.int64), missing
 
 
-def _month_index(day: np.ndarray) -> np.ndarray:
-    """Months since January 1970 for day numbers."""
-    return day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+def _flag_by_value(values: pd.Series, test) -> np.ndarray:
+    """``test`` applied once per distinct value (an extract repeats few) and mapped back;
+    missing values are False."""
+    codes, uniques = pd.factorize(values)
+    if len(uniques) == 0:
+        return np.zeros(len(values), dtype=bool)
+    hit = np.append(np.asarray(test(pd.Series(uniques)), dtype=bool), False)
+    return hit[codes]  # code -1 (missing) picks the appended False
 
 
-def _month_first_day(month: np.ndarray) -> np.ndarray:
-    return month.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+class _StaffCodes:
+    """Integer codes for staff IDs, shared by spells and episodes.
 
-
-def _month_last_day(month: np.ndarray) -> np.ndarray:
-    return _month_first_day(month + 1) - 1
-
-
-def _expand_by_month(first_day: np.ndarray, last_day: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Split inclusive day intervals into one piece per calendar month.
-
-    Returns (row index into the input, month index, days of the interval in that month).
+    ``spells`` holds the spells' codes; :meth:`of` maps episodes' IDs to the same codes,
+    −1 for an ID with no spell. Arrow-backed strings are hashed in Arrow (no Python string
+    objects); a categorical column is looked up through its categories only. A missing ID
+    is a value of its own, as a join on the column would treat it.
     """
-    m0, m1 = _month_index(first_day), _month_index(last_day)
-    n = (m1 - m0 + 1).clip(min=0)
-    rows = np.repeat(np.arange(len(first_day)), n)
-    offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    month = m0[rows] + offset
-    lo = np.maximum(first_day[rows], _month_first_day(month))
-    hi = np.minimum(last_day[rows], _month_last_day(month))
-    return rows, month, hi - lo + 1
+
+    def __init__(self, spell_ids: pd.Series) -> None:
+        self._arrow: pa.Array | pa.ChunkedArray | None = None
+        self._index: pd.Index | None = None
+        arrow = _arrow_strings(spell_ids)
+        if isinstance(spell_ids.dtype, pd.CategoricalDtype):
+            codes = spell_ids.cat.codes.to_numpy().astype(np.int64)
+            uniques = spell_ids.cat.categories
+            self.spells = np.where(codes < 0, len(uniques), codes)  # missing: a code of its own
+            self._index = uniques.append(pd.Index([None], dtype=uniques.dtype))
+            self._arrow = _arrow_strings(self._index)
+        elif arrow is not None:
+            encoded = pc.dictionary_encode(arrow.combine_chunks(), null_encoding="encode")
+            self.spells = encoded.indices.to_numpy().astype(np.int64)
+            self._arrow = encoded.dictionary
+        else:
+            codes, uniques = pd.factorize(spell_ids, use_na_sentinel=False)
+            self.spells = codes.astype(np.int64)
+            self._index = pd.Index(uniques)
+        # every code a lookup can return (a category no spell uses included)
+        self.n_codes = len(self._index) if self._index is not None else len(self._arrow)
+
+    def _lookup(self, values: pd.Series | pd.Index) -> np.ndarray:
+        """Codes of the values (−1 where no spell has the value)."""
+        arrow = _arrow_strings(values)
+        if arrow is not None and self._arrow is not None:
+            value_set = (self._arrow if self._arrow.type == arrow.type
+                         else self._arrow.cast(arrow.type))  # string vs large_string
+            found = pc.index_in(arrow, value_set=value_set, skip_nulls=False)
+            return found.fill_null(-1).to_numpy().astype(np.int32)
+        if self._index is None:
+            self._index = pd.Index(self._arrow.to_pandas())
+        return self._index.get_indexer(values).astype(np.int32)
+
+    def of(self, ids: pd.Series) -> np.ndarray:
+        """Codes (int32) of a whole column of episodes' staff IDs, in one hash pass."""
+        if isinstance(ids.dtype, pd.CategoricalDtype):
+            cats = ids.cat.categories
+            lookup = self._lookup(cats.append(pd.Index([None], dtype=cats.dtype)))
+            return lookup[ids.cat.codes.to_numpy()]  # missing (code −1) picks the last
+        return self._lookup(ids)
 
 
+def _arrow_strings(values: pd.Series | pd.Index) -> pa.Array | pa.ChunkedArray | None:
+    """The Arrow string data behind a pyarrow-backed string column, else None."""
+    dtype = values.dtype
+    arrow_backed = ((isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow")
+                    or (isinstance(dtype, pd.ArrowDtype)
+                        and pa.types.is_string(dtype.pyarrow_dtype)))
+    return values.array.__arrow_array__() if arrow_backed else None  # zero-copy
+
+
+def _group_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, labels) of a breakdown column: labels are the values present, sorted;
+    a missing value gets code −1 (left out)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.cat.remove_unused_categories()
+        values = values.cat.reorder_categories(sorted(values.cat.categories))
+        return (values.cat.codes.to_numpy().astype(np.int64),
+                np.asarray(values.cat.categories, dtype=object))
+    codes, labels = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), np.asarray(labels, dtype=object)
+
+
+# ---------------------------------------------------------------------------
+# Calendar and the groups × months grid
+# ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Calendar:
-    """The reporting months and each month's reference day (month end, or the extract date)."""
+    """Reporting months (first spell's month .. extract month) with their day bounds and
+    reference day (the month's last day, or the extract date in the extract's month)."""
 
-    months: np.ndarray  # month indices, first spell's month .. extract month
-    ref_day: np.ndarray  # day number of each month's reference date
+    months: np.ndarray       # month ordinals since January 1970
+    first_day: np.ndarray    # day number of each month's first day
+    last_day: np.ndarray     # ... and last day
+    ref_day: np.ndarray      # day number of each month's reference date
+    year_before: np.ndarray  # (reference day + 1) − 1 year: a year's service started by it
+    month_of_day: np.ndarray  # month position of each calendar day (a small look-up table)
 
     @classmethod
     def build(cls, first_day: int, extract_day: int) -> _Calendar:
-        months = np.arange(_month_index(np.array([first_day]))[0],
-                           _month_index(np.array([extract_day]))[0] + 1)
-        ref = np.minimum(_month_last_day(months), extract_day)
-        return cls(months, ref)
+        m0 = np.datetime64(first_day, "D").astype("datetime64[M]").astype(np.int64)
+        m1 = np.datetime64(extract_day, "D").astype("datetime64[M]").astype(np.int64)
+        months = np.arange(m0, m1 + 1)
+        first = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        last = (months + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) - 1
+        ref = np.minimum(last, extract_day)
+        # a year's service is complete at the end of the day before the anniversary
+        # (inclusive dates, as for early leavers): started on or before (ref + 1) − 1 year
+        year_before = (pd.to_datetime(ref + 1, unit="D") - pd.DateOffset(years=1))
+        year_before = year_before.to_numpy(dtype="datetime64[D]").astype(np.int64)
+        month_of_day = np.repeat(np.arange(len(months)), last - first + 1)
+        return cls(months, first, last, ref, year_before, month_of_day)
 
-    def ref_for(self, month: np.ndarray) -> np.ndarray:
-        return self.ref_day[month - self.months[0]]
+    def __len__(self) -> int:
+        return len(self.months)
+
+    def month_of(self, day: np.ndarray) -> np.ndarray:
+        """Position (0..K−1) of the month holding each day (days within the calendar): a
+        look-up in a table of the calendar's days, which stays in cache."""
+        # validated spells never start after the extract date; clip rather than fail if so
+        return self.month_of_day[np.clip(day - self.first_day[0], 0, len(self.month_of_day) - 1)]
 
     @property
-    def labels(self) -> pd.Index:
-        return pd.PeriodIndex.from_ordinals(self.months, freq="M").strftime("%Y-%m")
+    def labels(self) -> np.ndarray:
+        return np.asarray(pd.PeriodIndex.from_ordinals(self.months, freq="M").strftime("%Y-%m"),
+                          dtype=object)
+
+
+class _Grid:
+    """Sums into a groups × months array with ``bincount`` (one flat index per cell)."""
+
+    def __init__(self, n_groups: int, n_months: int) -> None:
+        self.g, self.k = n_groups, n_months
+
+    def at(self, group: np.ndarray, month: np.ndarray,
+           weight: np.ndarray | None = None) -> np.ndarray:
+        """Σ weight (or a count) of entries at (group, month)."""
+        flat = group * self.k + month
+        out = np.bincount(flat, weights=weight, minlength=self.g * self.k)
+        return out.reshape(self.g, self.k)
+
+    def ranges(self, group: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+               weight: np.ndarray | None = None) -> np.ndarray:
+        """Σ weight (or a count) of entries over every month lo..hi (inclusive; rows with
+        lo > hi add nothing), by a difference array and a cumulative sum over months.
+
+        A float sum is set to exactly 0 where no entry covers the cell: a cumulative sum
+        of +w and −w can leave a residue of 1e-16 that would turn a blank rate into a
+        number.
+        """
+        keep = lo <= hi
+        group, lo, hi = group[keep], lo[keep], hi[keep]
+        w = None if weight is None else weight[keep]
+        width = self.k + 1
+        size = self.g * width
+        diff = (np.bincount(group * width + lo, weights=w, minlength=size)
+                - np.bincount(group * width + hi + 1, weights=w, minlength=size))
+        out = np.cumsum(diff.reshape(self.g, width), axis=1)[:, :self.k]
+        if weight is not None:
+            covered = self.ranges(group, lo, hi)
+            out[covered == 0] = 0.0
+        return out
 
 
 # ---------------------------------------------------------------------------
-# Spell and episode preparation
+# Spells: continuous service, starters and leavers
+# ---------------------------------------------------------------------------
+@dataclass
+class _Spells:
+    """Spell arrays sorted by (staff code, start day)."""
+
+    staff: np.ndarray         # staff code
+    first: np.ndarray         # start day
+    last: np.ndarray          # end day, or the extract day if open; never after it
+    fte: np.ndarray
+    group: np.ndarray         # group code (0 for the service; −1: no group, left out)
+    period: np.ndarray        # continuous-service chain number
+    period_start: np.ndarray
+    period_end: np.ndarray    # never after the extract day
+    is_start: np.ndarray
+    is_leave: np.ndarray
+    voluntary: np.ndarray
+    early: np.ndarray
+
+
+def _continuous_periods(staff: np.ndarray, first: np.ndarray,
+                        end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Chains of spells (sorted by staff, start) with no day between them: a spell starts a
+    new period unless it starts on or before the day after the latest earlier end of the
+    same staff member (the definition of ``rules.employment_periods``).
+
+    Returns (period number, period start day, period end day) per spell.
+    """
+    base = min(first.min(), end.min())
+    # running maximum of (staff, end) keys: the staff code dominates, so it is a per-staff
+    # running maximum of the end day
+    key = (staff << 32) | (end - base)
+    run = np.maximum.accumulate(key)
+    prev = np.concatenate(([-1], run[:-1]))
+    prev_staff, prev_end = prev >> 32, (prev & 0xFFFFFFFF) + base
+    new = (prev_staff != staff) | (first > prev_end + 1)
+    new[0] = True
+    period = np.cumsum(new) - 1
+    heads = np.flatnonzero(new)
+    return period, first[heads][period], np.maximum.reduceat(end, heads)[period]
+
+
+def _add_months_to_days(days: np.ndarray, months: int) -> np.ndarray:
+    """``days + DateOffset(months=months)`` computed once per distinct day."""
+    uniq, inverse = np.unique(days, return_inverse=True)
+    shifted = pd.to_datetime(uniq, unit="D") + pd.DateOffset(months=months)
+    return shifted.to_numpy(dtype="datetime64[D]").astype(np.int64)[inverse]
+
+
+def _prepare(spells: pd.DataFrame, staff: np.ndarray, extract_day: int,
+             by: str | None) -> tuple[_Spells, np.ndarray]:
+    """Sorted spell arrays and the sorted group labels (one ``service`` label if ``by`` is
+    None). Definitions as :func:`~wellbeing_analysis.workforce.prepare_spells`."""
+    first, _ = _days(spells["start_date"])
+    end, open_ = _days(spells["end_date"])
+    end = np.where(open_, extract_day, end)  # open spells run to the extract date
+    order = np.lexsort((first, staff))
+    staff, first, end, open_ = staff[order], first[order], end[order], open_[order]
+    period, p_start, p_end = _continuous_periods(staff, first, end)
+    last = np.minimum(end, extract_day)
+    p_end = np.minimum(p_end, extract_day)
+    fte = spells["fte"].to_numpy(dtype=float)[order]
+    if by:
+        group, labels = _group_codes(spells[by])
+        group = group[order]
+    else:
+        group, labels = np.zeros(len(first), dtype=np.int64), np.array(["service"], dtype=object)
+    is_start = first == p_start
+    is_leave = ~open_ & (end == p_end)
+    voluntary = is_leave & _flag_by_value(spells["leaving_reason"], is_voluntary)[order]
+    # early leaver: last day + 1 before the start of continuous service + 12 months
+    early = np.zeros(len(first), dtype=bool)
+    leave = np.flatnonzero(is_leave)
+    early[leave] = end[leave] + 1 < _add_months_to_days(p_start[leave], EARLY_LEAVER_MONTHS)
+    return _Spells(staff, first, last, fte, group, period, p_start, p_end, is_start,
+                   is_leave, voluntary, early), labels
+
+
+def _moves(sp: _Spells, grid: _Grid, cal: _Calendar) -> dict[str, np.ndarray]:
+    """Internal moves into and out of each group: a spell following (preceding) one of the
+    same continuous period in another group; counted in its first (last) month."""
+    same_prev = np.concatenate(([False], sp.period[1:] == sp.period[:-1]))
+    moved_in = same_prev & np.concatenate(([True], sp.group[1:] != sp.group[:-1]))
+    same_next = np.concatenate((sp.period[:-1] == sp.period[1:], [False]))
+    moved_out = same_next & np.concatenate((sp.group[:-1] != sp.group[1:], [True]))
+    inn = moved_in & (sp.group >= 0)
+    out = moved_out & (sp.group >= 0)
+    return {
+        "moves_in": grid.at(sp.group[inn], cal.month_of(sp.first[inn])),
+        "moves_out": grid.at(sp.group[out], cal.month_of(sp.last[out])),
+    }
+
+
+def _spell_sums(sp: _Spells, grid: _Grid, cal: _Calendar) -> dict[str, np.ndarray]:
+    """Days available, headcount, FTE, long-serving staff, stayers, starters, leavers."""
+    ok = (sp.group >= 0) & (sp.last >= sp.first)
+    g, f, l, w = sp.group[ok], sp.first[ok], sp.last[ok], sp.fte[ok]
+    mf, ml = cal.month_of(f), cal.month_of(l)
+    # days available: partial first and last months, full months in between
+    one = mf == ml
+    first_part = np.where(one, l, cal.last_day[mf]) - f + 1
+    last_part = l - cal.first_day[ml] + 1
+    available = grid.at(g, mf, w * first_part)
+    available += grid.at(g[~one], ml[~one], (w * last_part)[~one])
+    available += grid.ranges(g, mf + 1, ml - 1, w) * (cal.last_day - cal.first_day + 1)
+    # in post at a month's reference day: months a..b
+    a = np.searchsorted(cal.ref_day, f, side="left")
+    b = np.searchsorted(cal.ref_day, l, side="right") - 1
+    headcount = grid.ranges(g, a, b)
+    fte = grid.ranges(g, a, b, w)
+    # with a year's continuous service at the reference day: from month c on
+    c = np.searchsorted(cal.year_before, sp.period_start[ok], side="left")
+    long_serving = grid.ranges(g, np.maximum(a, c), b)
+    # classical stability: in post at month m and continuously in post at the reference
+    # day of m + 12 (period end on or after it): counted in month m + 12
+    d = np.searchsorted(cal.ref_day, sp.period_end[ok], side="right") - 1
+    lag = STABILITY_LOOKBACK_MONTHS
+    stayers = grid.ranges(g, a + lag, np.minimum(b, d - lag) + lag)
+    starts, leaves = sp.is_start[ok], sp.is_leave[ok]
+    ends = {name: grid.at(g[leaves & flag], ml[leaves & flag]) for name, flag in (
+        ("leavers", True), ("leavers_voluntary", sp.voluntary[ok]),
+        ("leavers_early", sp.early[ok]))}
+    return {"fte_days_available": available, "headcount": headcount, "fte": fte,
+            "long_serving": long_serving, "stayers": stayers,
+            "starters": grid.at(g[starts], mf[starts]), **ends}
+
+
+# ---------------------------------------------------------------------------
+# Episodes: days lost
+# ---------------------------------------------------------------------------
+_LOST = ("fte_days_lost", "fte_days_lost_short_term", "fte_days_lost_long_term",
+         "fte_days_lost_s10", "fte_days_lost_covid")
+
+
+@dataclass
+class _SpellIndex:
+    """Where each staff member's spells sit in the sorted spell arrays, and binary-search
+    keys (staff << 32 | day − base) for staff members with many spells."""
+
+    offset: np.ndarray       # position of the staff member's first spell
+    count: np.ndarray        # number of spells
+    start_key: np.ndarray
+    end_key_max: np.ndarray  # running maximum of end keys (per staff: codes dominate)
+    base: int
+
+    @classmethod
+    def build(cls, sp: _Spells, n_staff: int) -> _SpellIndex:
+        count = np.bincount(sp.staff, minlength=n_staff + 1)
+        offset = np.concatenate(([0], np.cumsum(count)[:-1]))
+        base = int(min(sp.first.min(), sp.last.min())) - 1
+        return cls(offset, count, (sp.staff << 32) | (sp.first - base),
+                   np.maximum.accumulate((sp.staff << 32) | (sp.last - base)), base)
+
+    def candidates(self, staff: np.ndarray, first: np.ndarray,
+                   last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(episode row, spell position) pairs that may overlap: the caller keeps those that
+        do. An unknown staff code (−1) has none.
+
+        Most staff have one or two spells: all of them are tried. For staff with more, the
+        candidates run from the first spell whose running-maximum end reaches the
+        episode's start to the last that starts by its end (binary search); with
+        non-overlapping spells (validated data) every one of those overlaps.
+        """
+        known = staff >= 0
+        code = np.where(known, staff, len(self.count) - 1)
+        lo = self.offset[code]
+        n = np.where(known, self.count[code], 0)
+        many = np.flatnonzero(n > ENGINE_FEW_SPELLS)
+        if len(many):
+            # days before every spell are clipped to the base (a day before the first
+            # spell day): the same spells qualify and the key stays non-negative
+            k = staff[many] << 32
+            f_key = k | (np.maximum(first[many], self.base) - self.base)
+            l_key = k | (np.maximum(last[many], self.base) - self.base)
+            lo[many] = np.searchsorted(self.end_key_max, f_key, side="left")
+            n[many] = (np.searchsorted(self.start_key, l_key, side="right") - lo[many]).clip(0)
+        if (n == 1).all():
+            return np.arange(len(staff)), lo
+        rows = np.repeat(np.arange(len(staff)), n)
+        offset = np.arange(len(rows)) - np.repeat(np.cumsum(n) - n, n)
+        return rows, lo[rows] + offset
+
+
+def _covid_flags(related: pd.Series) -> np.ndarray:
+    """Related reason mentions COVID-19 or coronavirus (any case)."""
+    return _flag_by_value(related, lambda u: u.astype("string").str.contains(
+        COVID_RELATED_PATTERN, case=False, na=False))
+
+
+def _absence_sums(sp: _Spells, episodes: pd.DataFrame, staff: _StaffCodes, extract_day: int,
+                  grid: _Grid, cal: _Calendar, long_term_days: int,
+                  chunk_rows: int) -> dict[str, np.ndarray]:
+    """FTE days lost (all, short/long-term, S10, COVID-related), chunk by chunk.
+
+    Each episode is cut to the spells it overlaps (each piece at that spell's FTE and
+    group); a piece crossing a month end is split into one part per month.
+    """
+    flat_size = grid.g * grid.k
+    sums = {name: np.zeros(flat_size) for name in _LOST}
+    idx = _SpellIndex.build(sp, staff.n_codes)
+    codes = staff.of(episodes["staff_id"])
+    for lo in range(0, len(episodes), chunk_rows):
+        e = episodes.iloc[lo:lo + chunk_rows]
+        first, _ = _days(e["start_date"])
+        last, ongoing = _days(e["end_date"])
+        last = np.minimum(np.where(ongoing, extract_day, last), extract_day)
+        # long-term by the whole episode's length (to the extract date if ongoing)
+        long_term = (last - first + 1) >= long_term_days
+        s10 = (e["reason_code"] == MENTAL_HEALTH_REASON_CODE).to_numpy(dtype=bool,
+                                                                       na_value=False)
+        covid = (_covid_flags(e["related_reason"]) if "related_reason" in e
+                 else np.zeros(len(e), dtype=bool))
+        rows, pos = idx.candidates(codes[lo:lo + chunk_rows].astype(np.int64), first, last)
+        p_first = np.maximum(first[rows], sp.first[pos])
+        p_last = np.minimum(last[rows], sp.last[pos])
+        keep = (p_last >= p_first) & (sp.group[pos] >= 0)
+        if not keep.all():
+            rows, pos, p_first, p_last = rows[keep], pos[keep], p_first[keep], p_last[keep]
+        mf, ml = cal.month_of(p_first), cal.month_of(p_last)
+        cross = np.flatnonzero(ml > mf)
+        if len(cross):  # the few pieces crossing a month end: one more part per month
+            n = ml[cross] - mf[cross]
+            part = np.repeat(cross, n)
+            month = mf[part] + 1 + (np.arange(len(part)) - np.repeat(np.cumsum(n) - n, n))
+            more_first = cal.first_day[month]
+            more_last = np.minimum(p_last[part], cal.last_day[month])
+            p_last[cross] = cal.last_day[mf[cross]]  # the first part ends at its month end
+            rows = np.concatenate((rows, rows[part]))
+            pos = np.concatenate((pos, pos[part]))
+            mf = np.concatenate((mf, month))
+            p_first = np.concatenate((p_first, more_first))
+            p_last = np.concatenate((p_last, more_last))
+        lost = sp.fte[pos] * (p_last - p_first + 1)
+        flat = sp.group[pos] * grid.k + mf
+        lt = long_term[rows]
+        # masked weights (0 outside the category) keep one index array for every sum;
+        # adding 0.0 leaves a sum unchanged
+        for name, weight in (("fte_days_lost", lost),
+                             ("fte_days_lost_short_term", np.where(lt, 0.0, lost)),
+                             ("fte_days_lost_long_term", np.where(lt, lost, 0.0)),
+                             ("fte_days_lost_s10", np.where(s10[rows], lost, 0.0)),
+                             ("fte_days_lost_covid", np.where(covid[rows], lost, 0.0))):
+            sums[name] += np.bincount(flat, weights=weight, minlength=flat_size)
+    return {name: v.reshape(grid.g, grid.k) for name, v in sums.items()}
+
+
+# ---------------------------------------------------------------------------
+# Rates over months
+# ---------------------------------------------------------------------------
+def _rolling_sum(x: np.ndarray, window: int) -> np.ndarray:
+    """Sum over the last ``window`` months (blank until that many months exist)."""
+    out = np.full(x.shape, np.nan)
+    if x.shape[1] >= window:
+        out[:, window - 1:] = np.lib.stride_tricks.sliding_window_view(
+            x.astype(float), window, axis=1).sum(axis=2)
+    return out
+
+
+def _lagged(x: np.ndarray, k: int) -> np.ndarray:
+    """Value ``k`` months earlier (blank for the first k months)."""
+    out = np.full(x.shape, np.nan)
+    if x.shape[1] > k:
+        out[:, k:] = x[:, :-k]
+    return out
+
+
+def _rates(c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Absence rates, rolling turnover and stability indices from the monthly sums."""
+    w = ROLLING_WINDOW_MONTHS
+    mean_hc = (_lagged(c["headcount"], w) + c["headcount"]) / 2.0
+    leavers_12m = _rolling_sum(c["leavers"], w)
+    return {
+        "absence_rate_pct": percent(c["fte_days_lost"], c["fte_days_available"]),
+        "absence_rate_12m_pct": percent(_rolling_sum(c["fte_days_lost"], w),
+                                        _rolling_sum(c["fte_days_available"], w)),
+        "turnover_12m_pct": percent(leavers_12m, mean_hc),
+        "turnover_voluntary_12m_pct": percent(_rolling_sum(c["leavers_voluntary"], w), mean_hc),
+        "stability_index_strategy_pct": percent(c["long_serving"], c["headcount"]),
+        "stability_index_classical_pct": percent(
+            c["stayers"], _lagged(c["headcount"], STABILITY_LOOKBACK_MONTHS)),
+    }
+
+
+# ---------------------------------------------------------------------------
+# The monthly table
 # ---------------------------------------------------------------------------
 def _check_inputs(spells: pd.DataFrame, episodes: pd.DataFrame, by: str | None) -> None:
     need_s = {"staff_id", "team", "staff_group", "fte", "start_date", "end_date", "leaving_reason"}
@@ -115,69 +533,6 @@ def _check_inputs(spells: pd.DataFrame, episodes: pd.DataFrame, by: str | None) 
         raise InputError("staff_spells has no rows: nothing to compute")
 
 
-def prepare_spells(spells: pd.DataFrame, extract_date: pd.Timestamp) -> pd.DataFrame:
-    """Spells with continuous-service chains and starter/leaver flags.
-
-    - ``end_eff``: end date, or the extract date for an open spell.
-    - ``period_start``/``period_end``: the continuous period of service the spell belongs
-      to (spells chained when one starts the day after another ends).
-    - ``is_start``: the spell starts a period (a starter); ``is_leave``: it ends one before
-      the extract date (a leaver). An internal move or FTE change is neither (metrics.md).
-    - ``voluntary``: leaving reason in the voluntary grouping; ``early``: leaver with less
-      than 12 months' continuous service.
-    """
-    s = spells.reset_index(drop=True).copy()
-    p = employment_periods(s, extract_date)
-    s["end_eff"] = p["end_eff"].clip(upper=extract_date)
-    s["period_start"], s["period_end"], s["period_id"] = (
-        p["period_start"], p["period_end"].clip(upper=extract_date), p["period_id"])
-    s["is_start"] = s["start_date"].eq(s["period_start"])
-    s["is_leave"] = s["end_date"].notna() & s["end_date"].eq(s["period_end"])
-    s["voluntary"] = s["is_leave"] & is_voluntary(s["leaving_reason"])
-    one_year_on = s["period_start"] + pd.DateOffset(months=EARLY_LEAVER_MONTHS)
-    s["early"] = s["is_leave"] & (s["end_date"] + pd.Timedelta(days=1) < one_year_on)
-    s["service_days"] = (s["end_eff"] - s["period_start"]).dt.days + 1
-    return s
-
-
-def episode_segments(spells: pd.DataFrame, episodes: pd.DataFrame, extract_date: pd.Timestamp,
-                     *, long_term_days: int = LONG_TERM_ABSENCE_DAYS) -> pd.DataFrame:
-    """Each episode cut to each spell of the same staff ID it overlaps.
-
-    ``spells`` comes from :func:`prepare_spells`. The whole episode's length (to the extract
-    date if ongoing) classifies it as long-term (``>= long_term_days``) or short-term.
-    Returns columns: spell index, team, staff_group, fte, reason_code, long_term, covid,
-    first/last day numbers of the piece.
-    """
-    e = episodes.reset_index(drop=True)
-    end_eff = e["end_date"].fillna(extract_date).clip(upper=extract_date)
-    length = (end_eff - e["start_date"]).dt.days + 1
-    related = e["related_reason"] if "related_reason" in e else pd.Series(pd.NA, index=e.index)
-    ep = pd.DataFrame({
-        "staff_id": e["staff_id"], "ep_first": _day_numbers(e["start_date"]),
-        "ep_last": _day_numbers(end_eff), "reason_code": e["reason_code"],
-        "long_term": (length >= long_term_days).to_numpy(),
-        "covid": related.astype("string").str.contains("covid|coronavirus", case=False,
-                                                      na=False).to_numpy(),
-    })
-    sp = pd.DataFrame({
-        "staff_id": spells["staff_id"], "spell": spells.index.to_numpy(),
-        "sp_first": _day_numbers(spells["start_date"]), "sp_last": _day_numbers(spells["end_eff"]),
-    })
-    m = ep.merge(sp, on="staff_id", how="inner")
-    m["first"] = np.maximum(m["ep_first"], m["sp_first"])
-    m["last"] = np.minimum(m["ep_last"], m["sp_last"])
-    m = m[m["last"] >= m["first"]]
-    cols = ["team", "staff_group", "fte"]
-    out = m[["spell", "reason_code", "long_term", "covid", "first", "last"]].reset_index(drop=True)
-    out[cols] = spells.loc[out["spell"], cols].to_numpy()
-    out["fte"] = out["fte"].astype(float)
-    return out
-
-
-# ---------------------------------------------------------------------------
-# The monthly table
-# ---------------------------------------------------------------------------
 def monthly_indicators(
     spells: pd.DataFrame,
     episodes: pd.DataFrame,
@@ -185,6 +540,7 @@ def monthly_indicators(
     extract_date: str | pd.Timestamp,
     by: str | None = None,
     long_term_days: int = LONG_TERM_ABSENCE_DAYS,
+    chunk_rows: int = ENGINE_EPISODE_CHUNK_ROWS,
 ) -> pd.DataFrame:
     """Monthly workforce indicators for the service, or by ``team`` / ``staff_group``.
 
@@ -209,156 +565,36 @@ def monthly_indicators(
       (continuously) ÷ staff in post 12 months ago (NHS Digital / HR practice).
     - by group only: moves_in / moves_out = internal moves into / out of the group.
 
-    Rolling and look-back columns are blank until 12 months of history exist.
+    Rolling and look-back columns are blank until 12 months of history exist. Spells with
+    no ``by`` value are left out of a breakdown. ``chunk_rows`` episodes are processed at a
+    time (it bounds memory, not the result). The method (interval arithmetic, no
+    spell × month expansion) is described in this module's docstring.
     """
     _check_inputs(spells, episodes, by)
-    extract = pd.Timestamp(extract_date)
-    s = prepare_spells(spells, extract)
-    extract_day = int(_day_numbers(pd.Series([extract]))[0])
-    cal = _Calendar.build(int(_day_numbers(s["start_date"]).min()), extract_day)
-    group_cols = [by] if by else []
-    n_months = len(cal.months)
+    extract_day = int(np.datetime64(pd.Timestamp(extract_date).date(), "D").astype(np.int64))
+    staff = _StaffCodes(spells["staff_id"])
+    sp, labels = _prepare(spells, staff.spells, extract_day, by)
+    cal = _Calendar.build(int(sp.first.min()), extract_day)
+    grid = _Grid(len(labels), len(cal))
 
-    # --- spells × months: days available, in post at the reference date ---------------
-    first, last = _day_numbers(s["start_date"]), _day_numbers(s["end_eff"])
-    rows, month, days = _expand_by_month(first, last)
-    ref = cal.ref_for(month)
-    in_post = (first[rows] <= ref) & (last[rows] >= ref)
-    period_start = _day_numbers(s["period_start"])[rows]
-    period_end = _day_numbers(s["period_end"])[rows]
-    # a year's service is complete at the end of the day before the anniversary (inclusive
-    # dates, as for early leavers): started on or before (reference day + 1) - 1 year
-    ref_minus_year = _day_numbers(
-        pd.Series(pd.to_datetime(cal.ref_day + 1, unit="D")) - pd.DateOffset(years=1))
-    long_serving = in_post & (period_start <= ref_minus_year[month - cal.months[0]])
-    # classical stability: in post at month m's reference date and continuously in post
-    # at the reference date 12 months later -> counted in month m + 12
-    later = month + STABILITY_LOOKBACK_MONTHS
-    later_ok = later <= cal.months[-1]
-    stays = np.zeros(len(month), dtype=bool)
-    stays[later_ok] = in_post[later_ok] & (period_end[later_ok] >= cal.ref_for(later[later_ok]))
-
-    fte = s["fte"].to_numpy(dtype=float)
-    piece = pd.DataFrame({
-        "month": month,
-        "fte_days_available": fte[rows] * days,
-        "headcount": in_post.astype(np.int64),
-        "fte": np.where(in_post, fte[rows], 0.0),
-        "long_serving": long_serving.astype(np.int64),
-    })
-    for col in group_cols:
-        piece[col] = s[col].to_numpy()[rows]
-    agg = piece.groupby(group_cols + ["month"], sort=False).sum()
-
-    stay = pd.DataFrame({"month": later[later_ok], "stayers": stays[later_ok].astype(np.int64)})
-    for col in group_cols:
-        stay[col] = s[col].to_numpy()[rows][later_ok]
-    agg = agg.join(stay.groupby(group_cols + ["month"], sort=False).sum(), how="outer")
-
-    # --- absence: episode pieces × months ---------------------------------------------
-    seg = episode_segments(s, episodes, extract, long_term_days=long_term_days)
-    if len(seg):
-        r, m, d = _expand_by_month(seg["first"].to_numpy(), seg["last"].to_numpy())
-        lost = seg["fte"].to_numpy()[r] * d
-        ab = pd.DataFrame({
-            "month": m, "fte_days_lost": lost,
-            "fte_days_lost_short_term": np.where(seg["long_term"].to_numpy()[r], 0.0, lost),
-            "fte_days_lost_long_term": np.where(seg["long_term"].to_numpy()[r], lost, 0.0),
-            "fte_days_lost_s10": np.where(
-                seg["reason_code"].to_numpy()[r] == MENTAL_HEALTH_REASON_CODE, lost, 0.0),
-            "fte_days_lost_covid": np.where(seg["covid"].to_numpy()[r], lost, 0.0),
-        })
-        for col in group_cols:
-            ab[col] = seg[col].to_numpy()[r]
-        agg = agg.join(ab.groupby(group_cols + ["month"], sort=False).sum(), how="outer")
-
-    # --- starters, leavers, moves: events at a date -----------------------------------
-    events = pd.DataFrame({
-        "start_month": _month_index(_day_numbers(s["start_date"])),
-        "end_month": _month_index(_day_numbers(s["end_eff"])),
-        "starters": s["is_start"].astype(np.int64), "leavers": s["is_leave"].astype(np.int64),
-        "leavers_voluntary": s["voluntary"].astype(np.int64),
-        "leavers_early": s["early"].astype(np.int64),
-    })
-    for col in group_cols:
-        events[col] = s[col].to_numpy()
-    starts = events.groupby(group_cols + ["start_month"], sort=False)[["starters"]].sum()
-    ends = events.groupby(group_cols + ["end_month"], sort=False)[
-        ["leavers", "leavers_voluntary", "leavers_early"]].sum()
-    starts.index = starts.index.set_names(group_cols + ["month"])
-    ends.index = ends.index.set_names(group_cols + ["month"])
-    agg = agg.join(starts, how="outer").join(ends, how="outer")
+    cols = _spell_sums(sp, grid, cal)
+    cols.update(_absence_sums(sp, episodes, staff, extract_day, grid, cal, long_term_days,
+                              chunk_rows))
     if by:
-        agg = agg.join(_moves(s, by), how="outer")
+        cols.update(_moves(sp, grid, cal))
+    cols.update(_rates(cols))
 
-    # --- full grid of groups × months, zeros where nothing happened -------------------
+    n_groups, n_months = grid.g, grid.k
+    out = {"month": np.tile(cal.labels, n_groups)}
     if by:
-        groups = sorted(s[by].dropna().unique())
-        grid = pd.MultiIndex.from_product([groups, cal.months], names=[by, "month"])
-    else:
-        grid = pd.Index(cal.months, name="month")
-    agg = agg.reindex(grid).fillna(0.0)
-    for col in ("fte_days_lost", "fte_days_lost_short_term", "fte_days_lost_long_term",
-                "fte_days_lost_s10", "fte_days_lost_covid", "stayers"):
-        if col not in agg:
-            agg[col] = 0.0
-    out = agg.reset_index()
-    out = out[out["month"].between(cal.months[0], cal.months[-1])]
-    out = _derived_rates(out, group_cols, n_months)
-    out["month"] = pd.PeriodIndex.from_ordinals(out["month"].to_numpy(), freq="M").strftime("%Y-%m")
-    int_cols = ["headcount", "starters", "leavers", "leavers_voluntary", "leavers_early"]
-    if by:
-        int_cols += list(GROUP_ONLY_COLUMNS)
-    out[int_cols] = out[int_cols].astype(np.int64)
-    columns = ["month"] + group_cols + list(CORE_COLUMNS[1:]) + (
-        list(GROUP_ONLY_COLUMNS) if by else [])
-    return out[columns].reset_index(drop=True)
-
-
-def _moves(s: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Internal moves into and out of each group, by month (not starters or leavers)."""
-    o = s.sort_values(["staff_id", "start_date"], kind="stable")
-    same_period = o["period_id"].eq(o["period_id"].shift())
-    prev_group = o[by].shift().where(same_period)
-    moved_in = same_period & o[by].ne(prev_group)
-    next_same = o["period_id"].eq(o["period_id"].shift(-1))
-    next_group = o[by].shift(-1).where(next_same)
-    moved_out = next_same & o[by].ne(next_group)
-    ins = pd.DataFrame({by: o[by], "month": _month_index(_day_numbers(o["start_date"])),
-                        "moves_in": moved_in.astype(np.int64)})
-    outs = pd.DataFrame({by: o[by], "month": _month_index(_day_numbers(o["end_eff"])),
-                         "moves_out": moved_out.astype(np.int64)})
-    return ins.groupby([by, "month"]).sum().join(outs.groupby([by, "month"]).sum(), how="outer")
-
-
-def _pct(num: pd.Series, den: pd.Series) -> pd.Series:
-    """100 × num ÷ den, blank where the denominator is zero or missing."""
-    return (100.0 * num / den.where(den > 0)).astype(float)
-
-
-def _derived_rates(out: pd.DataFrame, group_cols: list[str], n_months: int) -> pd.DataFrame:
-    """Rates and rolling/look-back indicators, computed within each group over months."""
-    out = out.sort_values(group_cols + ["month"], kind="stable").reset_index(drop=True)
-    g = out.groupby(group_cols, sort=False) if group_cols else None
-
-    def roll(col: str) -> pd.Series:
-        src = g[col] if g is not None else out[col]
-        r = src.rolling(ROLLING_WINDOW_MONTHS, min_periods=ROLLING_WINDOW_MONTHS).sum()
-        return r.reset_index(level=list(range(len(group_cols))), drop=True) if g is not None else r
-
-    def lag(col: str, k: int) -> pd.Series:
-        return g[col].shift(k) if g is not None else out[col].shift(k)
-
-    out["absence_rate_pct"] = _pct(out["fte_days_lost"], out["fte_days_available"])
-    out["absence_rate_12m_pct"] = _pct(roll("fte_days_lost"), roll("fte_days_available"))
-    hc_before = lag("headcount", ROLLING_WINDOW_MONTHS)
-    mean_hc = (hc_before + out["headcount"]) / 2.0
-    out["turnover_12m_pct"] = _pct(roll("leavers"), mean_hc)
-    out["turnover_voluntary_12m_pct"] = _pct(roll("leavers_voluntary"), mean_hc)
-    out["stability_index_strategy_pct"] = _pct(out["long_serving"], out["headcount"])
-    hc_year_ago = lag("headcount", STABILITY_LOOKBACK_MONTHS)
-    out["stability_index_classical_pct"] = _pct(out["stayers"], hc_year_ago)
-    return out
+        out[by] = np.repeat(labels, n_months)
+    int_cols = {"headcount", "starters", "leavers", "leavers_voluntary", "leavers_early",
+                *GROUP_ONLY_COLUMNS}
+    names = list(CORE_COLUMNS[1:]) + (list(GROUP_ONLY_COLUMNS) if by else [])
+    for name in names:
+        values = cols[name].reshape(-1)
+        out[name] = values.astype(np.int64) if name in int_cols else values.astype(float)
+    return pd.DataFrame(out)
 
 
 def service_monthly_indicators(service, *, by: str | None = None,
@@ -367,138 +603,3 @@ def service_monthly_indicators(service, *, by: str | None = None,
     return monthly_indicators(service.staff_spells, service.absence_episodes,
                               extract_date=service.extract_date, by=by,
                               long_term_days=long_term_days)
-
-
-# ---------------------------------------------------------------------------
-# Breakdowns over a window of months (baseline report)
-# ---------------------------------------------------------------------------
-#: Length-of-service bands for leavers (years of continuous service at leaving).
-SERVICE_LENGTH_BANDS: tuple[tuple[str, float, float], ...] = (
-    ("under 1 year", 0.0, 1.0), ("1 to 2 years", 1.0, 2.0), ("2 to 5 years", 2.0, 5.0),
-    ("5 years or more", 5.0, float("inf")),
-)
-
-
-def _month_bounds(start: str, end: str) -> tuple[int, int]:
-    lo = pd.Period(start, freq="M").ordinal
-    hi = pd.Period(end, freq="M").ordinal
-    return lo, hi
-
-
-def absence_by_reason(spells: pd.DataFrame, episodes: pd.DataFrame, *,
-                      extract_date: str | pd.Timestamp, start: str, end: str,
-                      long_term_days: int = LONG_TERM_ABSENCE_DAYS) -> pd.DataFrame:
-    """FTE days lost by ESR reason over the months ``start``..``end`` (YYYY-MM, inclusive).
-
-    Columns: reason_code, reason, fte_days_lost, share_pct (of all days lost in the window),
-    episodes (episodes with days in the window) and staff (distinct staff with such
-    episodes; the count disclosure control applies to, since a rare reason with one or two
-    staff would reveal a person's health condition). Days as in :func:`monthly_indicators`.
-    """
-    from wellbeing_analysis.schema import esr_absence_reasons
-
-    extract = pd.Timestamp(extract_date)
-    s = prepare_spells(spells, extract)
-    seg = episode_segments(s, episodes, extract, long_term_days=long_term_days)
-    seg["staff_id"] = s.loc[seg["spell"], "staff_id"].to_numpy()
-    seg["episode"] = np.arange(len(seg))  # pieces of one episode across spells count once below
-    r, m, d = _expand_by_month(seg["first"].to_numpy(), seg["last"].to_numpy())
-    lo, hi = _month_bounds(start, end)
-    keep = (m >= lo) & (m <= hi)
-    pieces = pd.DataFrame({
-        "reason_code": seg["reason_code"].to_numpy()[r][keep],
-        "staff_id": seg["staff_id"].to_numpy()[r][keep],
-        "first": seg["first"].to_numpy()[r][keep],
-        "fte_days_lost": (seg["fte"].to_numpy()[r] * d)[keep],
-    })
-    out = pieces.groupby("reason_code").agg(
-        fte_days_lost=("fte_days_lost", "sum"),
-        episodes=("first", lambda x: x.size),
-        staff=("staff_id", "nunique")).reset_index()
-    # an episode split across two spells (an FTE change) is one episode, not two
-    distinct = pieces.drop_duplicates(["reason_code", "staff_id", "first"])
-    out["episodes"] = out["reason_code"].map(distinct.groupby("reason_code").size()).astype(int)
-    total = out["fte_days_lost"].sum()
-    out["share_pct"] = 100.0 * out["fte_days_lost"] / total if total > 0 else np.nan
-    names = esr_absence_reasons().set_index("code")["description"]
-    out.insert(1, "reason", out["reason_code"].map(names))
-    return out.sort_values("fte_days_lost", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def leavers_in_window(spells: pd.DataFrame, *, extract_date: str | pd.Timestamp, start: str,
-                      end: str) -> pd.DataFrame:
-    """Leavers whose last day falls in months ``start``..``end``: one row per leaver with
-    team, staff_group, leaving_reason, reason_group (ESR grouping), voluntary, early and
-    years of continuous service. For aggregation only (never shown row by row)."""
-    from wellbeing_analysis.schema import esr_leaving_reasons
-
-    s = prepare_spells(spells, pd.Timestamp(extract_date))
-    lo, hi = _month_bounds(start, end)
-    month = _month_index(_day_numbers(s["end_eff"]))
-    rows = s[s["is_leave"].to_numpy() & (month >= lo) & (month <= hi)]
-    groups = esr_leaving_reasons().set_index("reason")["group_used_by_source_script"]
-    return pd.DataFrame({
-        "team": rows["team"], "staff_group": rows["staff_group"],
-        "leaving_reason": rows["leaving_reason"].fillna("Unknown"),
-        "reason_group": rows["leaving_reason"].map(groups).fillna("Other/Unknown"),
-        "voluntary": rows["voluntary"], "early": rows["early"],
-        "service_years": rows["service_days"] / 365.25,
-    }).reset_index(drop=True)
-
-
-def leavers_by(leavers: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Count leavers (from :func:`leavers_in_window`) by a column, with shares, largest first."""
-    out = leavers.groupby(column).size().rename("leavers").reset_index()
-    out["share_pct"] = 100.0 * out["leavers"] / out["leavers"].sum()
-    return out.sort_values("leavers", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def leavers_by_length_of_service(leavers: pd.DataFrame) -> pd.DataFrame:
-    """Count leavers by length-of-service band (:data:`SERVICE_LENGTH_BANDS`), in band order."""
-    edges = [b[1] for b in SERVICE_LENGTH_BANDS] + [SERVICE_LENGTH_BANDS[-1][2]]
-    labels = [b[0] for b in SERVICE_LENGTH_BANDS]
-    band = pd.cut(leavers["service_years"], bins=edges, labels=labels, right=False)
-    out = band.value_counts(sort=False).rename("leavers").rename_axis("length_of_service")
-    out = out.reset_index()
-    total = out["leavers"].sum()
-    out["share_pct"] = 100.0 * out["leavers"] / total if total else np.nan
-    return out
-
-
-def window_summary(monthly: pd.DataFrame, *, start: str, end: str,
-                   by: str | None = None) -> pd.DataFrame:
-    """Indicators over the months ``start``..``end`` (YYYY-MM) from a monthly table (of the
-    service, or by ``by`` as :func:`monthly_indicators` returns it), one row per group:
-
-    - headcount: staff in post at ``end`` (as in the monthly table);
-    - absence_rate_pct = 100 × Σ FTE days lost ÷ Σ FTE days available over the window
-      (days summed first; NHS Digital);
-    - leavers: leavers in the window;
-    - turnover_pct = 100 × leavers ÷ mean(headcount at the end of the month before
-      ``start``, headcount at ``end``) (NHS Digital leaver rate; for a 12-month window it
-      equals ``turnover_12m_pct`` at ``end``);
-    - stability_index_strategy_pct at ``end``.
-
-    Groups with nobody in post at ``end`` and no leavers in the window are left out.
-    """
-    keys = [by] if by else []
-    frame = monthly.assign(_all="service") if not by else monthly
-    key = by or "_all"
-    window = frame[(frame["month"] >= start) & (frame["month"] <= end)]
-    sums = window.groupby(key).agg(lost=("fte_days_lost", "sum"),
-                                   available=("fte_days_available", "sum"),
-                                   leavers=("leavers", "sum"))
-    at_end = frame[frame["month"] == end].set_index(key).reindex(sums.index)
-    before = str(pd.Period(start, freq="M") - 1)
-    at_start = frame[frame["month"] == before].set_index(key).reindex(sums.index)
-    headcount = at_end["headcount"].fillna(0).astype(np.int64)
-    mean_hc = (at_start["headcount"].fillna(0) + headcount) / 2.0
-    out = pd.DataFrame({
-        "headcount": headcount,
-        "absence_rate_pct": _pct(sums["lost"], sums["available"]),
-        "leavers": sums["leavers"].astype(np.int64),
-        "turnover_pct": _pct(sums["leavers"], mean_hc),
-        "stability_index_strategy_pct": at_end["stability_index_strategy_pct"],
-    })
-    out = out[(out["headcount"] + out["leavers"]) > 0].reset_index()
-    return out.drop(columns="_all") if not keys else out

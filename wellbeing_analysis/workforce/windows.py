@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from wellbeing_analysis.constants import LONG_TERM_ABSENCE_DAYS
-from wellbeing_analysis.workforce.monthly import episode_segments, prepare_spells
+from wellbeing_analysis.workforce.breakdowns import episode_segments, prepare_spells
 
 
 def staff_absent(spells: pd.DataFrame, episodes: pd.DataFrame, *,

@@ -131,10 +131,14 @@ def _episodes(rng, spells: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp)
                                               rng.choice(SHORT_REASONS, len(who))),
                       "related_reason": ""})
     e = e.sort_values(["staff_id", "start_date"]).reset_index(drop=True)
-    # one episode at a time per person: drop any that starts before the previous one ends
-    prev_end = e.groupby("staff_id")["end_date"].shift()
-    e = e[~(prev_end.notna() & (e["start_date"] <= prev_end))]
-    return e.reset_index(drop=True)
+    # one episode at a time per person: drop any that starts before an earlier one ends
+    # (repeat: dropping one can uncover the next)
+    while True:
+        latest_end = e.groupby("staff_id")["end_date"].cummax().groupby(e["staff_id"]).shift()
+        overlap = latest_end.notna() & (e["start_date"] <= latest_end)
+        if not overlap.any():
+            return e.reset_index(drop=True)
+        e = e[~overlap]
 
 
 def _dates(df: pd.DataFrame) -> pd.DataFrame:

@@ -16,12 +16,20 @@ import nbformat
 import pytest
 
 from wellbeing_analysis.reporting.base import Report
-from wellbeing_analysis.reporting.catalogue import FRONT_MATTER, REPORTS
+from wellbeing_analysis.reporting.catalogue import FRONT_MATTER, NETWORK, REPORTS
 from wellbeing_analysis.reporting.runner import REMOVE_TAGS, notebook_path
 
-NOTEBOOKS = {key: notebook_path(spec) for key, spec in REPORTS.items()}
+SPECS = {**REPORTS, NETWORK.key: NETWORK}
+NOTEBOOKS = {key: notebook_path(spec) for key, spec in SPECS.items()}
 #: The class each report's notebook must construct.
-CLASSES = {key: spec.class_path.split(":")[1] for key, spec in REPORTS.items()}
+CLASSES = {key: spec.class_path.split(":")[1] for key, spec in SPECS.items()}
+#: Each notebook's parameters (papermill's), and how the report is constructed from them.
+PARAMETERS = {key: ["params_file", "bundle"] for key in REPORTS} | {
+    NETWORK.key: ["bundles", "failed", "publication"]}
+CONSTRUCT = {key: f"report = {CLASSES[key]}.from_params(params_file, bundle=bundle)"
+             for key in REPORTS} | {NETWORK.key: (
+                 "report = NetworkReport.from_run(bundles, failed=failed, "
+                 "publication=publication)")}
 
 
 def read(key: str) -> nbformat.NotebookNode:
@@ -66,10 +74,11 @@ def test_exactly_one_parameters_cell_defining_params_file_and_bundle(key):
     assert code_cells(nb)[0] is cell  # before any other code
     body = ast.parse(cell.source).body
     names = [t.target.id if isinstance(t, ast.AnnAssign) else t.targets[0].id for t in body]
-    assert names == ["params_file", "bundle"]
-    value = ast.literal_eval(body[0].value)
-    assert isinstance(value, str) and value.endswith(".yaml")
-    assert ast.literal_eval(body[1].value) is None  # only a report run sets the bundle
+    assert names == PARAMETERS[key]
+    if key in REPORTS:
+        value = ast.literal_eval(body[0].value)
+        assert isinstance(value, str) and value.endswith(".yaml")
+        assert ast.literal_eval(body[1].value) is None  # only a report run sets the bundle
 
 
 def notebook_plan(key: str) -> tuple[type, list[str]]:
@@ -87,10 +96,9 @@ def notebook_plan(key: str) -> tuple[type, list[str]]:
     assert isinstance(imp, ast.ImportFrom) and imp.module.startswith(
         "wellbeing_analysis.reporting."), f"{key}: {ast.unparse(imp)}"
     assert [a.name for a in imp.names] == [CLASSES[key]] and imp.names[0].asname is None
-    assert ast.unparse(assign) == (f"report = {CLASSES[key]}.from_params(params_file, "
-                                   "bundle=bundle)")
+    assert ast.unparse(assign) == CONSTRUCT[key]
     cls = getattr(importlib.import_module(imp.module), CLASSES[key])
-    assert issubclass(cls, Report)
+    assert issubclass(cls, Report) or key == NETWORK.key
 
     methods = []
     for cell in calls:
@@ -128,14 +136,14 @@ def test_every_called_method_exists_on_the_report_class(key):
 @pytest.mark.parametrize("key", list(NOTEBOOKS))
 def test_notebook_calls_follow_the_declared_sections_in_order(key):
     cls, methods = notebook_plan(key)
-    assert cls is REPORTS[key].report_class()
+    assert cls is SPECS[key].report_class()
     assert methods == [*FRONT_MATTER, *(s.method for s in cls.SECTIONS)]
     assert cls.SECTIONS[-1].anchor == "provenance"
 
 
 @pytest.mark.parametrize("key", list(NOTEBOOKS))
 def test_section_anchors_are_unique(key):
-    anchors = [s.anchor for s in REPORTS[key].report_class().SECTIONS]
+    anchors = [s.anchor for s in SPECS[key].report_class().SECTIONS]
     assert len(anchors) == len(set(anchors))
 
 

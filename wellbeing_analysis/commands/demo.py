@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Set up the synthetic demo service in a workspace folder (params/demo.yaml, "
         "data/demo, reports/demo; nothing existing is replaced) and render its baseline, "
         "PDSA-cycle and intervention-evaluation reports. With --all, also the two other "
-        "synthetic services (riverside, hillcrest), for batch and network examples.")
+        "synthetic services (riverside, hillcrest) and the network report of all three.")
     p.add_argument("--dir", default=".", metavar="DIR",
                    help="workspace folder (default: the current folder)")
     p.add_argument("--all", action="store_true",
@@ -40,6 +40,12 @@ def run(args: argparse.Namespace) -> int:
     outcomes = run_reports(params, tuple(REPORTS), jobs=args.jobs)
     print(summarise(outcomes))
     ok = all(o.ok for o in outcomes)
+    if args.all:
+        from wellbeing_analysis.reporting.network_run import run_network
+
+        network = run_network([str(p) for p in params])
+        print(network.summary())
+        ok = ok and network.ok
     if ok:
         index = Path(outcomes[0].html).parent / "index.html"
         print(f"\nOpen the demo reports: {index}")
@@ -73,4 +79,11 @@ def prepare_demo_service(workspace, name: str):
     reports = workspace / "reports"
     if not reports.exists():
         mark_reports_root(reports)
+    national = workspace / "data" / "national"
+    if not national.exists():  # the synthetic national publication the params name
+        from wellbeing_analysis.demo.publication import PUBLICATION_FILE, generate_publication
+
+        national.mkdir(parents=True)
+        generate_publication().to_csv(national / PUBLICATION_FILE, index=False)
+        mark_demo_data(national, 0)
     return params

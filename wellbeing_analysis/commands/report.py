@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 
-from wellbeing_analysis.reporting.catalogue import REPORTS
+from wellbeing_analysis.reporting.catalogue import NETWORK, REPORTS
 
-#: Every report by its key, or all of them.
-CHOICES = (*REPORTS, "all")
+#: Every report by its key, all of a service's reports, or the network report of several.
+CHOICES = (*REPORTS, "all", NETWORK.key)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,6 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=int, default=1, metavar="N",
                    help=f"reports to render in parallel (this machine has {os.cpu_count()} cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--publication", metavar="FILE.csv",
+                   help="network only: NHS Digital's organisation-level sickness absence CSV "
+                   "(default: organisation.publication in the services' params)")
+    p.add_argument("--out", metavar="DIR", help="network only: where network.html goes "
+                   "(default: the reports folder holding the services' folders)")
     p.set_defaults(func=run)
 
 
@@ -33,6 +38,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.jobs < 1:
         raise InputError("--jobs must be at least 1")
+    if args.which == NETWORK.key:
+        from wellbeing_analysis.reporting.network_run import run_network
+
+        outcome = run_network(args.params, out=args.out, publication=args.publication)
+        print(outcome.summary())
+        return 0 if outcome.ok and not outcome.failed else 1
+    if args.publication or args.out:
+        raise InputError("--publication and --out apply to the network report only")
     reports = tuple(REPORTS) if args.which == "all" else (args.which,)
     outcomes = run_reports(args.params, reports, jobs=args.jobs, progress=not args.no_progress)
     print(summarise(outcomes))

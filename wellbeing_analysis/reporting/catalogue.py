@@ -67,6 +67,10 @@ REPORTS: dict[str, ReportSpec] = {spec.key: spec for spec in (
                "wellbeing_analysis.reporting.evaluation:EvaluationReport"),
 )}
 
+#: The network report: several services side by side (``wellbeing report network``).
+NETWORK = ReportSpec("network", "network.ipynb", "Services side by side",
+                     "wellbeing_analysis.reporting.network:NetworkReport")
+
 #: Front matter every report notebook shows before its sections.
 FRONT_MATTER = ("title", "contents")
 

@@ -112,6 +112,15 @@ def reports_root(service_folder: Path) -> Path | None:
     return parent if _kind(parent) == "root" else None
 
 
+def check_root(folder: Path) -> None:
+    """Raise :class:`OutputError` unless ``folder`` is a reports root the tool owns (pages
+    across services are written only there)."""
+    if _kind(folder) != "root":
+        raise OutputError(f"{folder} is not a reports folder this tool created (no "
+                          f"{OWNER_MARK} mark): the network page is written only into one; "
+                          "give --out with a new folder")
+
+
 def mark_reports_root(folder: Path) -> None:
     """Mark a folder the tool itself created as a reports root (e.g. by ``wellbeing demo``)."""
     folder.mkdir(parents=True, exist_ok=True)

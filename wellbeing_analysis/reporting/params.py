@@ -121,6 +121,16 @@ class EvaluationParams(_Strict):
         return v
 
 
+class OrganisationParams(_Strict):
+    """The trust a service belongs to, for the network report's national comparison: its
+    code and type in NHS Digital's sickness absence publication, and the publication's
+    organisation-level CSV (as downloaded; never fetched by the tool)."""
+
+    org_type: str = Field(min_length=1)
+    org_code: str | None = None
+    publication: str | None = None
+
+
 class PDSAParams(_Strict):
     cycle: str | None = None  # focus cycle; default the latest
 
@@ -141,6 +151,7 @@ class ReportParams(_Strict):
     disclosure: DisclosureParams = DisclosureParams()
     evaluation: EvaluationParams | None = None
     pdsa: PDSAParams = PDSAParams()
+    organisation: OrganisationParams | None = None
 
     #: where the file was read from (paths resolve against its folder)
     source: Path | None = Field(default=None, exclude=True)
@@ -208,6 +219,11 @@ class ReportParams(_Strict):
         given = self.indicators.get(name, IndicatorParams())
         direction = given.direction or INDICATORS[name].direction
         return IndicatorParams(direction=direction, target=given.target)
+
+    def publication_path(self) -> Path | None:
+        if self.organisation is None or self.organisation.publication is None:
+            return None
+        return (self.base_dir / self.organisation.publication).resolve()
 
     def comparison_path(self) -> Path | None:
         if self.evaluation is None or self.evaluation.comparison is None:

@@ -166,14 +166,37 @@ def _report_status(nb) -> str:
     return "ok"
 
 
-def execute_report(params_file: str, report: str, output_dir: str, service: str,
-                   bundle: str | None = None) -> ReportOutcome:
-    """Execute one report notebook and render it to ``output_dir/<report>.html``."""
+def render_notebook(source: Path, executed: Path, parameters: dict, title: str):
+    """Execute ``source`` with papermill into ``executed`` (its folder is the kernel's
+    working folder) and render it with nbconvert to HTML without code. Returns (HTML, the
+    executed notebook)."""
     import nbformat
     import papermill as pm
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
+    pm.execute_notebook(
+        str(source), str(executed), parameters=parameters, kernel_name="python3",
+        cwd=str(executed.parent), progress_bar=False, request_save_on_cell_execute=False,
+        log_output=False, execution_timeout=CELL_TIMEOUT_SECONDS,
+        extra_arguments=KERNEL_ARGUMENTS,
+    )
+    nb = nbformat.read(executed, as_version=4)
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(template_name=TEMPLATE_NAME,
+                            extra_template_basedirs=[str(template_dir())],
+                            exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    # the notebooks' notes for analysts (tagged remove_cell) are not part of a report
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=set(REMOVE_TAGS), enabled=True), enabled=True)
+    body, _ = exporter.from_notebook_node(nb)
+    return body, nb
+
+
+def execute_report(params_file: str, report: str, output_dir: str, service: str,
+                   bundle: str | None = None) -> ReportOutcome:
+    """Execute one report notebook and render it to ``output_dir/<report>.html``."""
     start = time.perf_counter()
     spec = REPORTS[report]
     out_dir = Path(output_dir)
@@ -183,25 +206,12 @@ def execute_report(params_file: str, report: str, output_dir: str, service: str,
     try:
         staging = outputs.staging_dir(out_dir, task)
         executed = staging / spec.notebook
-        pm.execute_notebook(
-            str(notebook_path(spec)), str(executed),
-            parameters={"params_file": str(Path(params_file).resolve()), "bundle": bundle},
-            kernel_name="python3", cwd=str(staging), progress_bar=False,
-            request_save_on_cell_execute=False, log_output=False,
-            execution_timeout=CELL_TIMEOUT_SECONDS, extra_arguments=KERNEL_ARGUMENTS,
-        )
-        nb = nbformat.read(executed, as_version=4)
+        body, nb = render_notebook(
+            notebook_path(spec), executed,
+            {"params_file": str(Path(params_file).resolve()), "bundle": bundle},
+            f"{spec.title} — {service}")
         outcome.warnings = _stderr_outputs(nb)
         outcome.status = _report_status(nb)
-        nb.metadata["title"] = f"{spec.title} — {service}"
-        exporter = HTMLExporter(template_name=TEMPLATE_NAME,
-                                extra_template_basedirs=[str(template_dir())],
-                                exclude_input=True, exclude_input_prompt=True,
-                                exclude_output_prompt=True)
-        # the notebooks' notes for analysts (tagged remove_cell) are not part of a report
-        exporter.register_preprocessor(
-            TagRemovePreprocessor(remove_cell_tags=set(REMOVE_TAGS), enabled=True), enabled=True)
-        body, _ = exporter.from_notebook_node(nb)
         html_tmp = staging / f"{report}.html"
         html_tmp.write_text(body, encoding="utf-8")
         (out_dir / outputs.NOTEBOOKS_DIR).mkdir(exist_ok=True)

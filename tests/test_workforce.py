@@ -598,3 +598,48 @@ def test_window_summary_over_12_months_equals_the_rolling_columns(tmp_path):
         assert list(teams.columns)[0] == "team"
         assert teams["leavers"].sum() == whole["leavers"].iloc[0]
         assert teams["headcount"].sum() == whole["headcount"].iloc[0]
+
+
+def test_length_of_service_bands_use_the_early_leaver_yardstick():
+    """A leaver in post 1 January to 31 December 2022 completed a year (not an early
+    leaver) and is in the '1 to 2 years' band; one leaving a day sooner is in both 'under 1
+    year' and the early leavers (the two leaver tables can never disagree)."""
+    from wellbeing_analysis.workforce import leavers_by_length_of_service, leavers_in_window
+
+    spells = pd.DataFrame({
+        "staff_id": ["A", "B", "C"], "team": "T", "staff_group": "Counsellor", "fte": 1.0,
+        "start_date": pd.to_datetime(["2022-01-01", "2022-01-01", "2020-02-29"]),
+        "end_date": pd.to_datetime(["2022-12-31", "2022-12-30", "2022-02-27"]),
+        "leaving_reason": "Voluntary Resignation - Relocation"})
+    lv = leavers_in_window(spells, extract_date="2023-06-30", start="2022-01", end="2022-12")
+    by_id = dict(zip(["A", "B", "C"], lv["length_of_service"].astype(str), strict=True))
+    # a 29 February start completes its years on 28 February, as DateOffset counts them
+    assert by_id == {"A": "1 to 2 years", "B": "under 1 year", "C": "2 to 5 years"}
+    assert lv["early"].tolist() == [False, True, False]
+    bands = leavers_by_length_of_service(lv).set_index("length_of_service")["leavers"]
+    assert bands["under 1 year"] == lv["early"].sum()
+
+
+def test_data_start_blanks_look_back_figures_until_their_window_is_covered():
+    """One member of staff since 2018; the extract's absence begins January 2023 (10 days).
+    From data_start 2023-01, January's rolling absence rate would count 2022 as free of
+    sickness (10 / 365 = 2.74%): it is blank until December 2023."""
+    from wellbeing_analysis.workforce import from_data_start
+
+    spells = pd.DataFrame({"staff_id": ["A"], "team": ["T"], "staff_group": ["Counsellor"],
+                           "fte": [1.0], "start_date": pd.to_datetime(["2018-01-01"]),
+                           "end_date": pd.NaT, "leaving_reason": [None]})
+    episodes = pd.DataFrame({"staff_id": ["A"], "start_date": pd.to_datetime(["2023-01-02"]),
+                             "end_date": pd.to_datetime(["2023-01-11"]), "reason_code": ["S13"],
+                             "related_reason": [None]})
+    m = monthly_indicators(spells, episodes, extract_date="2024-03-31")
+    raw = m.set_index("month")
+    assert raw.loc["2023-01", "absence_rate_12m_pct"] == pytest.approx(100 * 10 / 365)
+    cut = from_data_start(m, "2023-01").set_index("month")
+    assert cut.index[0] == "2023-01"
+    assert cut.loc["2023-01":"2023-11", "absence_rate_12m_pct"].isna().all()
+    assert cut.loc["2023-12", "absence_rate_12m_pct"] == pytest.approx(100 * 10 / 365)
+    assert cut.loc["2023-12", "stability_index_classical_pct"] != cut.loc[
+        "2023-12", "stability_index_classical_pct"]  # blank until 2024-01
+    assert cut.loc["2024-01", "stability_index_classical_pct"] == 100
+    assert (cut["absence_rate_pct"] == raw.loc["2023-01":, "absence_rate_pct"]).all()

@@ -55,8 +55,8 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in (
               "definition).", numerator="fte_days_lost", denominator="fte_days_available",
               chart="pprime", decimals=2,
               benchmark="NHS England 5.6% in 2022 and 4.1–4.4% in 2013–19; mental health "
-              "and learning disability trusts about 4.8–5.0% a year (NHS Digital sickness "
-              "absence statistics)"),
+              "and learning disability trusts about 4.8–5.0% a year in 2010–15 (NHS Digital "
+              "sickness absence statistics)"),
     Indicator("s10_absence_rate_pct", "Absence for anxiety, stress and depression (S10)", "%",
               "decrease", "FTE days lost to reason S10 as a share of FTE days available.",
               numerator="fte_days_lost_s10", denominator="fte_days_available", chart="pprime",
@@ -80,8 +80,10 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in (
               "Leavers in 12 months ÷ average headcount at the start and end (NHS Digital "
               "leaver rate).", column="turnover_12m_pct",
               benchmark="NHS all staff about 8–9.5% (2022–23); clinical staff in mental health "
-              "trusts 14–15.5% (2017–18); NHS Talking Therapies 2015 census: 25% for PWPs, 9% "
-              "for high-intensity staff (NHS Digital workforce statistics)"),
+              "trusts 14–15.5% (2017–18) (NHS Digital workforce statistics); NHS Talking "
+              "Therapies: 22% for low-intensity staff (25% for PWPs) and 9% for high-intensity "
+              "staff (2015 Adult IAPT Workforce Census, NHS England and Health Education "
+              "England, 2016)"),
     Indicator("turnover_voluntary_12m_pct", "Voluntary turnover, rolling 12 months", "%",
               "decrease", "Voluntary leavers in 12 months ÷ average headcount.",
               column="turnover_voluntary_12m_pct"),

@@ -34,11 +34,12 @@ from wellbeing_analysis.workforce.monthly import (
     service_monthly_indicators,
 )
 from wellbeing_analysis.workforce.rules import employment_periods, is_voluntary
-from wellbeing_analysis.workforce.windows import staff_absent
+from wellbeing_analysis.workforce.windows import from_data_start, staff_absent
 
 __all__ = [
     "CORE_COLUMNS", "GROUP_COLUMNS", "GROUP_ONLY_COLUMNS", "SERVICE_LENGTH_BANDS",
-    "absence_by_reason", "employment_periods", "episode_segments", "is_voluntary",
+    "absence_by_reason", "employment_periods", "episode_segments", "from_data_start",
+    "is_voluntary",
     "leavers_by", "leavers_by_length_of_service", "leavers_in_window", "monthly_indicators",
     "prepare_spells", "service_monthly_indicators", "staff_absent", "window_summary",
 ]

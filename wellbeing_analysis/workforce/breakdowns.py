@@ -168,7 +168,22 @@ def leavers_in_window(spells: pd.DataFrame, *, extract_date: str | pd.Timestamp,
         "reason_group": rows["leaving_reason"].map(groups).fillna("Other/Unknown"),
         "voluntary": rows["voluntary"], "early": rows["early"],
         "service_years": rows["service_days"] / 365.25,
+        "length_of_service": _service_band(rows["period_start"], rows["end_date"]),
     }).reset_index(drop=True)
+
+
+def _service_band(start: pd.Series, last_day: pd.Series) -> pd.Categorical:
+    """Length-of-service band of leavers by calendar years completed, the yardstick of
+    early leavers (a year is complete on the anniversary of the start: the day after the
+    last day in post is on or after start + k years), so 'under 1 year' is exactly the
+    early leavers."""
+    left = last_day + pd.Timedelta(days=1)
+    labels = [b[0] for b in SERVICE_LENGTH_BANDS]
+    band = np.zeros(len(start), dtype=int)
+    for i, (_, lo, _hi) in enumerate(SERVICE_LENGTH_BANDS[1:], start=1):
+        reached = (left >= start + pd.DateOffset(years=int(lo))).to_numpy(dtype=bool)
+        band[reached] = i
+    return pd.Categorical.from_codes(band, categories=labels)
 
 
 def leavers_by(leavers: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -179,10 +194,9 @@ def leavers_by(leavers: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def leavers_by_length_of_service(leavers: pd.DataFrame) -> pd.DataFrame:
-    """Count leavers by length-of-service band (:data:`SERVICE_LENGTH_BANDS`), in band order."""
-    edges = [b[1] for b in SERVICE_LENGTH_BANDS] + [SERVICE_LENGTH_BANDS[-1][2]]
-    labels = [b[0] for b in SERVICE_LENGTH_BANDS]
-    band = pd.cut(leavers["service_years"], bins=edges, labels=labels, right=False)
+    """Count leavers by length-of-service band (:data:`SERVICE_LENGTH_BANDS`: calendar years
+    completed, so 'under 1 year' counts exactly the early leavers), in band order."""
+    band = leavers["length_of_service"]
     out = band.value_counts(sort=False).rename("leavers").rename_axis("length_of_service")
     out = out.reset_index()
     total = out["leavers"].sum()

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from wellbeing_analysis.constants import LONG_TERM_ABSENCE_DAYS
+from wellbeing_analysis.constants import (
+    LONG_TERM_ABSENCE_DAYS,
+    ROLLING_WINDOW_MONTHS,
+    STABILITY_LOOKBACK_MONTHS,
+)
 from wellbeing_analysis.workforce.breakdowns import episode_segments, prepare_spells
 
 
@@ -37,4 +41,30 @@ def staff_absent(spells: pd.DataFrame, episodes: pd.DataFrame, *,
         out = out.drop(columns="_all")
         if out.empty:
             out = pd.DataFrame({"staff_absent": [0], "staff_long_term": [0]})
+    return out
+
+
+#: Columns that look back over earlier months: a rolling 12-month window, or the staff in
+#: post 12 months before (classical stability), with the months of look-back each needs.
+LOOK_BACK_COLUMNS: dict[str, int] = {
+    "absence_rate_12m_pct": ROLLING_WINDOW_MONTHS - 1,
+    "turnover_12m_pct": ROLLING_WINDOW_MONTHS - 1,
+    "turnover_voluntary_12m_pct": ROLLING_WINDOW_MONTHS - 1,
+    "stability_index_classical_pct": STABILITY_LOOKBACK_MONTHS,
+}
+
+
+def from_data_start(monthly: pd.DataFrame, data_start: str | None) -> pd.DataFrame:
+    """The monthly table from ``data_start`` (the first month the extract covers fully:
+    absence and leavers), with every look-back figure blank until its whole look-back lies
+    inside the covered months — a rolling rate in the first eleven months would count
+    months with no absence records (docs/metrics.md, 'data_start')."""
+    if data_start is None:
+        return monthly
+    out = monthly[monthly["month"] >= data_start].reset_index(drop=True)
+    start = pd.Period(data_start, freq="M")
+    months = pd.PeriodIndex(out["month"], freq="M")
+    for column, back in LOOK_BACK_COLUMNS.items():
+        if column in out:
+            out[column] = out[column].where(months >= start + back)
     return out

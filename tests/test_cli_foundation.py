@@ -223,3 +223,47 @@ def test_demo_data_is_deterministic(capsys, tmp_path):
     _, differ, _ = filecmp.cmpfiles(a, c, ["staff_spells.csv", "absence_episodes.csv"],
                                     shallow=False)
     assert differ == ["staff_spells.csv", "absence_episodes.csv"]
+
+
+def test_validate_piped_into_head_stops_quietly(tmp_path):
+    """`wellbeing validate DIR | head -1` ends without a BrokenPipe traceback."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "bad"
+    write_examples(folder, with_dictionary=False)
+    spells = folder / "staff_spells.csv"
+    lines = spells.read_text().splitlines()
+    # many bad rows, so the output is longer than what `head` reads
+    rows = [lines[1].replace("1.0", "lots").replace("E1001", f"E{9000 + i}") for i in range(400)]
+    spells.write_text("\n".join([lines[0], *rows]) + "\n")
+    wellbeing = [sys.executable, "-c", "import sys; from wellbeing_analysis.cli import main; "
+                 "sys.exit(main())"]
+    cmd = subprocess.Popen([*wellbeing, "validate", str(folder), "--all"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = cmd.stdout.readline()
+    cmd.stdout.close()  # the reader goes away, as `head` does
+    err = cmd.stderr.read().decode()
+    cmd.wait(timeout=60)
+    assert first
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_csv_output_neutralises_formula_cells(tmp_path, capsys):
+    """Team names a spreadsheet would run as formulas are written as text (OWASP)."""
+    import pandas as pd
+
+    folder = tmp_path / "svc"
+    write_examples(folder, with_dictionary=False)
+    spells = pd.read_csv(folder / "staff_spells.csv", dtype=str, keep_default_na=False)
+    spells["team"] = ["=HYPERLINK(\"http://x\")", "@SUM(A1)", "+1+1"][: len(spells)] + \
+        ["-2"] * max(0, len(spells) - 3)
+    spells.to_csv(folder / "staff_spells.csv", index=False)
+    out = tmp_path / "monthly.csv"
+    from wellbeing_analysis.cli import main
+
+    assert main(["metrics", str(folder), "--by", "team", "--out", str(out)]) == 0
+    written = pd.read_csv(out, dtype=str)
+    teams = set(written["team"])
+    assert teams <= {"'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "'+1+1", "'-2"}
+    assert not any(t[:1] in "=+-@" for t in teams)

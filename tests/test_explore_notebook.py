@@ -9,8 +9,8 @@ import json
 import nbformat
 import pytest
 
-from wellbeing_analysis.reporting.runner import KERNEL_ARGUMENTS
 from wellbeing_analysis.reporting import source_checkout
+from wellbeing_analysis.reporting.runner import KERNEL_ARGUMENTS
 
 NOTEBOOK = source_checkout() / "notebooks" / "explore.ipynb"
 

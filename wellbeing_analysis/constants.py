@@ -247,6 +247,8 @@ EVALUATION_FAMILYWISE_ALPHA = 0.05
 
 # ---------------------------------------------------------------------------
 # Survey instruments (instruments.md)
+#: Surveys' item reads remembered at once (a report's few instruments; our choice).
+READ_CACHE_SIZE = 64
 # ---------------------------------------------------------------------------
 #: Oldenburg Burnout Inventory cut-offs (Peterson et al. 2008).
 OLBI_EXHAUSTION_CUTOFF = 2.25

@@ -11,6 +11,7 @@ Nothing is silently dropped, coerced or guessed. Everything is vectorised over r
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -18,6 +19,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from wellbeing_analysis.constants import READ_CACHE_SIZE
 from wellbeing_analysis.errors import InputError, empty_problems, format_problems, problems_frame
 from wellbeing_analysis.schema import Column
 from wellbeing_analysis.schema.instruments import (
@@ -184,10 +186,33 @@ def _row_codings(
     return per_row, problems
 
 
+#: Items read from the same table for the same instrument and coding, by the table's identity
+#: (a report scores one survey for many summaries): (weak reference, result).
+_READ_CACHE: dict[tuple, tuple[weakref.ref, tuple]] = {}
+
+
 def read_items(
     data: pd.DataFrame, inst: Instrument, coding: str | None, source: str
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Checked raw codes, the reversal mask and the per-row coding (raises InputError)."""
+    """Checked raw codes, the reversal mask and the per-row coding (raises InputError).
+
+    The result is remembered for the same table object (while it lives), instrument, coding
+    and source: summaries, changes and item distributions of one survey read it once. The
+    tables passed here are never changed in place, and callers never change the result."""
+    key = (id(data), inst.name, coding, source, data.shape)
+    hit = _READ_CACHE.get(key)
+    if hit is not None and hit[0]() is data:
+        return hit[1]
+    result = _read_items(data, inst, coding, source)
+    if len(_READ_CACHE) > READ_CACHE_SIZE:
+        _READ_CACHE.clear()
+    _READ_CACHE[key] = (weakref.ref(data), result)
+    return result
+
+
+def _read_items(
+    data: pd.DataFrame, inst: Instrument, coding: str | None, source: str
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     rows = _rows(data)
     values, problems = _item_values(data, inst, source, rows)
     answered = values.notna().any(axis=1)

@@ -1,7 +1,7 @@
 """Disclosure control: the one place small numbers are suppressed before anything reaches a
 report table or chart.
 
-Rules (``shared/spec/metrics.md``, 'Small numbers'; thresholds in ``constants``):
+Rules (``docs/metrics.md``, 'Small numbers'; thresholds in ``constants``):
 
 1. **Primary suppression.** A count below the threshold (default
    :data:`~wellbeing_analysis.constants.SUPPRESS_COUNT_BELOW` = 5, the NHS Talking Therapies

@@ -17,7 +17,7 @@ leaving: leavers with headcount as exposure) :func:`evaluate_outcome`
    months, AR(1) coefficient 0 to 0.6) its 95% intervals cover the truth in 93.6-96.2% of
    series where quasi-Poisson with independent months covered 70.1-94.9%. Segmented regression with a level and a slope change,
    Fourier seasonality, a term for each disturbance to adjust for, the phase-in months left
-   out (its.md; Lopez Bernal et al. 2017). If a fit check fails (separation, overflow, absurd
+   out (docs/its.md; Lopez Bernal et al. 2017). If a fit check fails (separation, overflow, absurd
    standard errors, a perfect fit, no convergence) the status is ``'model not trusted'`` and no
    effect is shown;
 3. reports the **headline**: the cumulative relative effect over all months since the change

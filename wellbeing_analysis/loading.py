@@ -137,7 +137,7 @@ COMPARISON_COLUMNS = ("DATE", "ORG_CODE", "FTE_DAYS_LOST", "FTE_DAYS_AVAILABLE")
 def load_comparison(path: str | Path, *, org_code: str | None = None) -> pd.DataFrame:
     """A comparison series from NHS Digital's monthly organisation-level sickness absence
     CSV (``DATE`` month end dd/mm/yyyy, ``ORG_CODE``, ``FTE_DAYS_LOST``,
-    ``FTE_DAYS_AVAILABLE``, ...; metrics.md).
+    ``FTE_DAYS_AVAILABLE``, ...; docs/metrics.md).
 
     Keeps ``org_code`` if given, otherwise sums every organisation in the file (a regional
     or national series: days summed first, so the rate is the pooled rate). Returns

@@ -1,7 +1,7 @@
 """The survey instruments as pure data: items, response scale, reversed items per response
 coding, subscales, missing-item rule, cut-offs and the status of each fact.
 
-Source of every rule: ``shared/spec/instruments.md``. Status letters follow it: **V** checked
+Source of every rule: ``docs/instruments.md``. Status letters follow it: **V** checked
 against a primary source, **S** secondary source only, **M** not confirmed (kept
 configurable; say so wherever it is used). Items are keyed by number only: WRQoL, (S)WEMWBS
 and NHS Staff Survey wording is copyrighted and is not shipped. Edmondson's wording is public

@@ -545,7 +545,7 @@ def monthly_indicators(
     """Monthly workforce indicators for the service, or by ``team`` / ``staff_group``.
 
     One row per month (and group) from the first spell's month to the extract month.
-    Formulas (NHS Digital sickness absence and workforce statistics; metrics.md):
+    Formulas (NHS Digital sickness absence and workforce statistics; docs/metrics.md):
 
     - headcount = staff with a spell covering the month's last day (the extract date in the
       extract's month); fte = their summed FTE.

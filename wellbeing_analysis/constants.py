@@ -184,7 +184,7 @@ PLANNER_MAX_LATENT_RHO = 0.9
 PLANNER_IRLS_MAX_ITER = 50
 PLANNER_IRLS_TOL = 1e-8
 #: The planner's vectorised 'quasipoisson_ar' fits: the REML AR(1) coefficient is found on a
-#: grid of this step, then by golden-section search inside the best grid cell down to the
+#: grid of this step, then by Brent's method inside the best grid cell down to the
 #: tolerance; later IRLS steps search only +/- the warm half-width around the previous
 #: estimate; IRLS stops when no coefficient
 #: of a series moves by more than the tolerance (our choices; the single-series fit agrees
@@ -193,6 +193,9 @@ PLANNER_RHO_COARSE_STEP = 0.1
 PLANNER_RHO_TOL = 1e-5
 PLANNER_RHO_WARM_HALF_WIDTH = 0.02
 PLANNER_GLMAR_TOL = 1e-5
+#: At most this many steps of the bracketed search for the REML AR(1) coefficient (Brent's
+#: method needs far fewer; golden-section steps alone would need about 21).
+PLANNER_RHO_MAX_STEPS = 60
 #: Error messages list at most this many offending rows (our choice).
 ITS_MAX_LISTED_ROWS = 5
 

@@ -76,14 +76,22 @@ class _Forms:
         a, b = Z[:, 1:], Z[:, :-1]
         at, bt = a.transpose(0, 2, 1), b.transpose(0, 2, 1)  # batched matmul uses BLAS
         cross = bt @ a
-        self.parts = (Z[:, 0, :, None] * Z[:, 0, None, :], at @ a,
-                      cross + cross.transpose(0, 2, 1), bt @ b)
+        parts = (Z[:, 0, :, None] * Z[:, 0, None, :], at @ a, cross + cross.transpose(0, 2, 1),
+                 bt @ b)
+        # S x (k+1)^2 x 4: a form is then one batched matrix-vector product (below)
+        self.parts = np.stack([part.reshape(self.S, kk * kk) for part in parts], axis=2)
+
+    def forms(self, rho: np.ndarray) -> np.ndarray:
+        """``F = [X* z*]' R^-1 [X* z*]`` at each series' ``rho`` (S x k+1 x k+1):
+        ``P0 + (P1 - rho P2 + rho^2 P3) / (1 - rho^2)``."""
+        c = 1 / (1 - rho**2)
+        coef = np.stack([np.ones_like(rho), c, -rho * c, rho**2 * c], axis=1)
+        kk = self.k + 1
+        return (self.parts @ coef[:, :, None]).reshape(len(rho), kk, kk)
 
     def at(self, rho: np.ndarray):
         """Per series at its own ``rho``: coefficients, RSS, X*'R^-1X*, log|X*'R^-1X*|, ok."""
-        r = rho[:, None, None]
-        p = self.parts
-        F = p[0] + (p[1] - r * p[2] + r**2 * p[3]) / (1 - r**2)
+        F = self.forms(rho)
         k = self.k
         XRX, XRz, zRz = F[:, :k, :k], F[:, :k, k], F[:, k, k]
         sign, logdet = np.linalg.slogdet(XRX)
@@ -97,9 +105,7 @@ class _Forms:
         """-2 l_R at each series' ``rho``. With ``F = [X* z*]' R^-1 [X* z*] = L L'`` (Cholesky),
         ``log|X*'R^-1X*| = 2 sum_(i<k) log L_ii`` and ``RSS = L_kk^2`` (the Schur complement), so
         one batched factorisation gives the criterion."""
-        r = rho[:, None, None]
-        p = self.parts
-        F = p[0] + (p[1] - r * p[2] + r**2 * p[3]) / (1 - r**2)
+        F = self.forms(rho)
         k, df = self.k, self.n - self.k
         try:
             L = np.linalg.cholesky(F)
@@ -186,7 +192,7 @@ class _Forms:
         """The forms of the series ``keep`` (a boolean mask) only."""
         out = object.__new__(_Forms)
         out.S, out.n, out.k = int(keep.sum()), self.n, self.k
-        out.parts = tuple(part[keep] for part in self.parts)
+        out.parts = self.parts[keep]
         return out
 
 

@@ -14,11 +14,11 @@ import pandas as pd
 from wellbeing_analysis.disclosure import numeric
 from wellbeing_analysis.style import (
     CATEGORICAL,
+    NEUTRAL_SEGMENT,
     NHS_BLUE,
     NHS_DARK_GREY,
     NHS_MID_GREY,
     NHS_ORANGE,
-    NHS_PALE_GREY,
     apply_style,
 )
 
@@ -101,8 +101,8 @@ def plot_item_distribution(dist, ax=None, *, wave=None):
               for s, neg in zip(t["statement"], negative, strict=True)]
     y = np.arange(len(t))[::-1]
     ax.barh(y, t["pct_unfavourable"], color=NHS_ORANGE, label="unfavourable")
-    ax.barh(y, t["pct_neutral"], left=t["pct_unfavourable"], color=NHS_PALE_GREY,
-            edgecolor=NHS_MID_GREY, linewidth=0.5, label="neutral")
+    ax.barh(y, t["pct_neutral"], left=t["pct_unfavourable"], color=NEUTRAL_SEGMENT,
+            edgecolor="white", linewidth=0.5, label="neutral")
     ax.barh(y, t["pct_favourable"], left=t["pct_unfavourable"] + t["pct_neutral"],
             color=NHS_BLUE, label="favourable")
     ax.set_yticks(y, labels, fontsize=8)
@@ -111,7 +111,7 @@ def plot_item_distribution(dist, ax=None, *, wave=None):
     when = f" ({pd.Timestamp(wave).date()})" if wave is not None else ""
     ax.set_title(f"{dist.instrument.title.split(' (')[0]}: how favourably staff answered "
                  f"each statement{when}")
-    ax.legend(ncols=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    _legend_outside(ax)  # beside the bars: below them it covered the last one
     ax.grid(False)
     _footnote(ax, "Favourable means good for the team: on a negatively worded statement, "
               "disagreeing.\nStatements answered by fewer than "

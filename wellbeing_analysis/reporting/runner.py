@@ -29,6 +29,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wellbeing_analysis.constants import REPORT_LANGUAGE
 from wellbeing_analysis.errors import BatchInterrupted, WellbeingError, format_problems
 from wellbeing_analysis.reporting import outputs
 from wellbeing_analysis.reporting.catalogue import (
@@ -191,6 +192,8 @@ def render_notebook(source: Path, executed: Path, parameters: dict, title: str):
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags=set(REMOVE_TAGS), enabled=True), enabled=True)
     body, _ = exporter.from_notebook_node(nb)
+    # nbconvert accepts only two-letter codes; reports are in British English
+    body = body.replace('<html lang="en">', f'<html lang="{REPORT_LANGUAGE}">', 1)
     return body, nb
 
 

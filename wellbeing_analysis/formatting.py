@@ -106,3 +106,26 @@ def degrees_of_freedom(value: float | None) -> str:
     if math.isinf(v):
         return "large sample"
     return f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
+
+
+def coefficient_table(table, *, log_link: bool, term_words=None):
+    """A model's coefficients for a report, every cell text: on the log link the rate
+    ratio (``exp`` of the coefficient) with its interval, otherwise the coefficient, both to
+    three significant digits; p-values and degrees of freedom by their own rules.
+
+    ``table`` has the columns of ``ITSResult.coefficients``; ``term_words`` maps a term to
+    its words (the glossary's)."""
+    import pandas as pd
+
+    words = term_words or (lambda t: t)
+    est, lo, hi = (("ratio", "ratio_ci_lower", "ratio_ci_upper") if log_link
+                   else ("estimate", "ci_lower", "ci_upper"))
+    out = pd.DataFrame({
+        "term": [words(t) for t in table["term"]],
+        "rate ratio" if log_link else "coefficient": table[est].map(significant),
+        "95% CI": [f"{significant(a)} to {significant(b)}"
+                   for a, b in zip(table[lo], table[hi], strict=True)],
+        "p-value": table["p_value"].map(p_value).str.removeprefix("p ").str.removeprefix(
+            "= "),
+        "degrees of freedom": table["df"].map(degrees_of_freedom)})
+    return out

@@ -46,7 +46,7 @@ CATEGORICAL = (NHS_BLUE, NHS_ORANGE, NHS_AQUA_GREEN, NHS_PINK, NHS_DARK_GREY, NH
 #: The middle answer of an agree/disagree scale (a bar segment between orange and blue).
 NEUTRAL_SEGMENT = NHS_MID_GREY
 #: Shading of time windows on charts (behind the data; each window is also named in text).
-WINDOW_SHADES = {"phase-in": NHS_PALE_GREY, "adjusted": "#F6E7D6", "after": "#E6EEF7"}
+WINDOW_SHADES = {"phase-in": NHS_PALE_GREY, "adjusted": "#ECE6F2"}
 
 #: Default figure size (inches) for report charts: readable at report width.
 FIGSIZE = (9.0, 4.2)

@@ -35,6 +35,7 @@ from wellbeing_analysis.reporting import outputs
 from wellbeing_analysis.reporting.catalogue import (
     REPORTS,
     STATUS_METADATA,
+    SUMMARY_METADATA,
     TEMPLATE_NAME,
     ReportSpec,
     template_dir,
@@ -159,12 +160,18 @@ def _stderr_outputs(nb) -> list[str]:
 
 def _report_status(nb) -> str:
     """The status the report declared in its output metadata (default 'ok')."""
+    status = _output_metadata(nb, STATUS_METADATA)
+    return str(status) if status else "ok"
+
+
+def _output_metadata(nb, key: str):
+    """The first value the executed notebook's outputs declare under ``key`` (or None)."""
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            status = out.get("metadata", {}).get(STATUS_METADATA)
-            if status:
-                return str(status)
-    return "ok"
+            value = out.get("metadata", {}).get(key)
+            if value:
+                return value
+    return None
 
 
 def render_notebook(source: Path, executed: Path, parameters: dict, title: str):
@@ -215,6 +222,7 @@ def execute_report(params_file: str, report: str, output_dir: str, service: str,
             f"{spec.title} — {service}")
         outcome.warnings = _stderr_outputs(nb)
         outcome.status = _report_status(nb)
+        outcome.summary = _output_metadata(nb, SUMMARY_METADATA)
         html_tmp = staging / f"{report}.html"
         html_tmp.write_text(body, encoding="utf-8")
         (out_dir / outputs.NOTEBOOKS_DIR).mkdir(exist_ok=True)

@@ -168,7 +168,9 @@ def _output_metadata(nb, key: str):
     """The first value the executed notebook's outputs declare under ``key`` (or None)."""
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            value = out.get("metadata", {}).get(key)
+            meta = out.get("metadata", {})
+            # IPython files a _repr_html_'s metadata under its MIME type
+            value = meta.get(key) or meta.get("text/html", {}).get(key)
             if value:
                 return value
     return None

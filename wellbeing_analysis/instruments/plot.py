@@ -240,12 +240,16 @@ def plot_top_reasons(top, ax=None):
     ax = _axes(ax)
     t = numeric(top.table, ["count", "share"])
     y = np.arange(len(t))[::-1]
-    ax.barh(y, t["share"].fillna(0), color=NHS_BLUE)
+    shown = t["share"].notna().to_numpy()
+    ax.barh(y[shown], t["share"][shown], color=NHS_BLUE)
+    for yi in y[~shown]:  # a suppressed share is not a zero: say so where the bar would be
+        ax.annotate(f"not shown (fewer than {top.threshold})", xy=(0, yi), xytext=(3, 0),
+                    textcoords="offset points", va="center", fontsize=8, color=NHS_DARK_GREY)
     ax.set_yticks(y, t["category"], fontsize=8)
     who = "voluntary leavers" if top.voluntary_only and top.kind == "leaving" else (
         "leavers" if top.kind == "leaving" else "staff who stay")
     ax.set_title(f"Top reasons given by {who}")
     ax.set_xlabel("% of records citing the reason")
     ax.grid(False)
-    _footnote(ax, f"Counts below {top.threshold} are not shown (bar left empty).")
+    _footnote(ax, f"Counts below {top.threshold} are not shown (marked 'not shown').")
     return ax

@@ -262,7 +262,7 @@ class EvaluationReport(Report):
         coef = formatting.coefficient_table(r.coefficients, log_link=log_link,
                                             term_words=glossary.plain)
         parts.append(b.details("Model coefficients", b.table(
-            coef, caption=f"{ev.model.split(',')[0]}: " + (
+            coef, caption=f"{o.label.capitalize()}, {ev.model.split(',')[0]}: " + (
                 "rate ratios (1 = no effect; 0.9 = 10% lower)" if log_link
                 else "coefficients"), suppress=False)))
         return b.join(parts)

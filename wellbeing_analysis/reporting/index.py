@@ -32,7 +32,7 @@ def _page(title: str, body: str) -> str:
             f"<h1>{esc(title)}</h1>{body}</main></body></html>")
 
 
-def _answer_first(record: dict, prefix: str = "") -> str:
+def _answer_first(record: dict, prefix: str = "", name: str | None = None) -> str:
     """The service's summary from its run record: the evaluation's answer and the Making
     Data Count table (from the first report that recorded one), with links to the reports
     they come from (``prefix``: the service folder, from the reports root)."""
@@ -47,9 +47,10 @@ def _answer_first(record: dict, prefix: str = "") -> str:
     for key in REPORTS:
         rows = (reports.get(key, {}).get("summary") or {}).get("indicators")
         if rows:
-            parts.append(summary_table(rows, caption=f"At a glance: the latest month of each "
-                                                     f"indicator (from the {REPORTS[key].title.lower()})"
-                                       ).html)
+            who = f"{name}: " if name else ""  # captions name regions: unique on a page
+            caption = (f"{who}at a glance, the latest month of each indicator (from the "
+                       f"{REPORTS[key].title.lower()})")
+            parts.append(summary_table(rows, caption=caption[:1].upper() + caption[1:]).html)
             parts.append(f'<p class="muted">Variation compares the latest month with its '
                          f"control chart's process limits; assurance compares the process "
                          f'with the target. Details in the <a href="{prefix}{quote(key)}.html">'
@@ -101,7 +102,7 @@ def root_index(root: Path) -> str:
         href = quote(folder.name) + "/"
         sections.append(f'<h2 id="{esc(quote(folder.name))}"><a href="{href}{INDEX_NAME}">'
                         f"{esc(name)}</a></h2>"
-                        + _answer_first(read_manifest(folder), prefix=href))
+                        + _answer_first(read_manifest(folder), prefix=href, name=name))
     network = root / "network.html"
     if network.is_file():
         sections.append('<h2 id="network"><a href="network.html">Services side by side</a>'

@@ -89,15 +89,22 @@ def summary_table(rows: Sequence[Mapping], *, caption: str) -> b.Block:
             f'data-variation="{b.esc(r["variation"])}" '
             f'data-assurance="{b.esc(r.get("assurance") or "")}">'
             f'<th scope="row">{b.esc(r["label"])}</th>'
-            f'<td class="num">{b.esc(r["latest"])} <span class="muted">({b.esc(r["month"])})'
-            f'</span></td><td class="icon">{variation}</td><td class="icon">{assurance}</td>'
-            f"<td>{b.esc(r['words'])}</td></tr>")
-    head = "".join(f'<th scope="col">{h}</th>' for h in (
-        "indicator", "latest month", "variation: latest month against its process limits",
-        "assurance: against the target", "in words"))
+            f'<td class="num" data-label="{_HEADS[1][0]}">{b.esc(r["latest"])} '
+            f'<span class="muted">({b.esc(r["month"])})</span></td>'
+            f'<td class="icon" data-label="{_HEADS[2][0]}">{variation}</td>'
+            f'<td class="icon" data-label="{_HEADS[3][0]}">{assurance}</td>'
+            f'<td data-label="{_HEADS[4][0]}">{b.esc(r["words"])}</td></tr>')
+    head = "".join(f'<th scope="col">{h}</th>' for _, h in _HEADS)
+    # on a phone the table reflows into one card per indicator (nhs.css): no sideways scroll
     return b.scroll_region(f'<table class="mdc"><caption>{b.esc(caption)}</caption><thead>'
                            f"<tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>",
-                           label=caption)
+                           label=caption, cue=False)
+
+
+#: The summary table's columns: (short label on a phone card, heading).
+_HEADS = (("indicator", "indicator"), ("latest", "latest month"),
+          ("variation", "variation: latest month against its process limits"),
+          ("assurance", "assurance: against the target"), ("in words", "in words"))
 
 
 def evaluation_answer(evaluation) -> str:

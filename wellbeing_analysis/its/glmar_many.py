@@ -6,7 +6,7 @@ has its own counts (columns of ``Y``). The algorithm is :mod:`.glmar`'s, vectori
 series: IRLS from Poisson estimates, each step a GLS fit of the working model
 ``sqrt(mu) z = sqrt(mu) X b + e`` with the AR(1) coefficient by REML. For AR(1) every
 quadratic form ``a' R^-1 b`` is ``a_0 b_0 + (S11 - rho (S01 + S10) + rho^2 S00) / (1 - rho^2)``
-in four lag products of the series (as :func:`.power.reml_ar1_many`), so the REML criterion
+in four lag products of the series (as :func:`.gls_many.reml_ar1_many`), so the REML criterion
 
     -2 l_R(rho) = (n - k) log(RSS(rho) / (n - k)) + (n - 1) log(1 - rho^2) + log|X*' R^-1 X*|
 

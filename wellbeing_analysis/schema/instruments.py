@@ -9,6 +9,9 @@ and is used to label item-level charts.
 
 This module imports nothing but the standard library and ``constants`` so that ``schema``
 and ``validation`` can import it cheaply.
+
+Why one module of this length: it is data (the instrument catalogue: items, ranges,
+reversals, scoring rules), one entry per instrument.
 """
 
 from __future__ import annotations

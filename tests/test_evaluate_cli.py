@@ -76,7 +76,8 @@ def test_the_report_renders_what_the_command_computes(demo_params, demo_json):
         assert ev.verdict == o["verdict"]
     html = report.overview().html
     ca = report.absence_ev.cumulative
-    assert f"{100 * ca.relative:+.0f}%" in html
+    # signed whole per cent with a true minus sign (U+2212), as formatting.change writes it
+    assert f"{100 * ca.relative:+.0f}%".replace("-", "\u2212") in html
 
 
 def test_plain_text_summary_and_several_params_files(demo_params, capsys):

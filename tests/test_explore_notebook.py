@@ -26,6 +26,7 @@ def test_committed_without_outputs_and_every_code_cell_is_short():
             assert not any(isinstance(n, (ast.For, ast.While, ast.FunctionDef, ast.ClassDef))
                            for n in ast.walk(tree)), "logic belongs in the library"
     # each code step follows a line of explanation
+    assert any(c.source.startswith("its.plot_panels(") for c in nb.cells)
     kinds = [c.cell_type for c in nb.cells]
     assert kinds[0] == "markdown" and kinds.count("markdown") >= 5
 
@@ -45,3 +46,6 @@ def test_runs_top_to_bottom_on_the_demo(tmp_path, shared_demo_data):
     assert not errors
     assert any("image/png" in o.get("data", {}) for c in executed["cells"]
                for o in c.get("outputs", []))
+    # the ITS step shows the three panels: counterfactual, monthly and cumulative effect
+    its_cell = next(c for c in executed["cells"] if "plot_panels" in "".join(c["source"]))
+    assert any("image/png" in o.get("data", {}) for o in its_cell["outputs"])

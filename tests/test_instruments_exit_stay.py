@@ -111,3 +111,13 @@ def test_free_text_never_reaches_an_output():
     texts = [t.get_text() for t in ax.texts] + [ax.get_title(loc="left")]
     assert not any("Smith" in x for x in texts)
     assert isinstance(top_reasons(r).plot(), plt.Axes)
+
+
+def test_top_reasons_chart_marks_a_suppressed_share_instead_of_drawing_zero():
+    top = top_reasons(_reasons(), voluntary_only=False)
+    ax = top.plot()
+    shown = (top.table["count"] != STAR).sum()
+    assert shown < len(top.table)  # 'Pay and reward' (1 record) is suppressed
+    assert len(ax.patches) == shown  # no zero-width bar stands in for it
+    marks = [t for t in ax.texts if t.get_text().startswith("not shown (fewer than")]
+    assert len(marks) == len(top.table) - shown

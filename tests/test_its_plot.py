@@ -72,3 +72,47 @@ def test_power_plot_has_one_line_per_effect():
     effect_lines = [ln for ln in ax.get_lines() if ln.get_label().startswith("change")]
     assert len(effect_lines) == 2  # the no-change row is not drawn
     assert any("target power" in ln.get_label() for ln in ax.get_lines())
+
+
+def test_cumulative_effects_run_up_to_the_cumulative_effect():
+    r = fit_its(monthly(), time="month", outcome="y", interruptions="2022-04", phase_in=2,
+                family="ols")
+    path = r.cumulative_effects()
+    table = r.counterfactual()
+    fitted_after = table[table["effect"].notna()]
+    assert len(path) == 22  # 24 periods after the interruption, 2 of them phase-in
+    # hand check: the running sum of the per-period effects, ending at the cumulative total
+    assert np.allclose(path["cumulative_effect"], fitted_after["effect"].cumsum())
+    total = r.cumulative_effect()
+    assert np.isclose(path["cumulative_effect"].iloc[-1], total.estimate)
+    assert np.isclose(path["cumulative_lower"].iloc[-1], total.ci_lower)
+    assert np.isclose(path["cumulative_upper"].iloc[-1], total.ci_upper)
+    # the first period's band is that period's own effect interval
+    assert np.isclose(path["cumulative_lower"].iloc[0], fitted_after["effect_lower"].iloc[0])
+
+
+def test_three_panels_shade_and_name_every_window():
+    r = fit_its(monthly(), time="month", outcome="y", interruptions="2022-04", phase_in=2,
+                family="ols")
+    fig = r.plot_panels(windows=[("2020-09", "2021-02", "pandemic (adjusted for)")])
+    axes = fig.axes
+    assert len(axes) == 3
+    assert "expected" in title(axes[1]) and "Cumulative" in title(axes[2])
+    for ax in axes:
+        texts = [t.get_text() for t in ax.texts]
+        assert "pandemic (adjusted for)" in texts and "phase-in" in texts
+        assert any(t.startswith("change: 2022-04") for t in texts)
+        assert len(ax.patches) >= 2  # the two shaded windows
+    effect_line = next(ln for ln in axes[1].get_lines() if ln.get_label() == "effect each period")
+    assert len(effect_line.get_xdata()) == 22
+    cumulative = next(ln for ln in axes[2].get_lines() if ln.get_label() == "cumulative effect")
+    assert np.isclose(cumulative.get_ydata()[-1], r.cumulative_effect().estimate)
+
+
+def test_power_plot_colours_meet_three_to_one_contrast():
+    from wellbeing_analysis.style import contrast_ratio
+
+    plan = plan_power(monthly(), time="month", outcome="y", n_post=(6, 12), n_sim=30,
+                      effects=(0.0, 0.3, 0.6, 0.9))
+    for line in plan.plot().get_lines():
+        assert contrast_ratio(to_hex(line.get_color())) >= 3.0, line.get_label()

@@ -193,10 +193,25 @@ def test_change_without_the_current_value():
 
 
 def test_signal_sentences_only_recent_ones_once():
-    signals = pd.DataFrame({"end_x": ["2025-01-01", "2026-03-01", "2026-05-01", "2026-06-01"],
+    signals = pd.DataFrame({"start_x": ["2024-06-01", "2025-09-01", "2026-03-01", "2026-06-01"],
+                            "end_x": ["2025-01-01", "2026-03-01", "2026-05-01", "2026-06-01"],
                             "description": ["old", "new shift", "new shift", None]})
     assert narrative.signal_sentences(signals, pd.Timestamp("2026-01-01")) == ["new shift"]
     assert narrative.signal_sentences(signals.iloc[:0], pd.Timestamp("2026-01-01")) == []
+
+
+def test_signal_sentences_latest_first_and_nested_episodes_listed_once():
+    signals = pd.DataFrame({
+        "start_x": ["2025-02-01", "2025-08-01", "2026-03-01"],
+        "end_x": ["2025-12-01", "2025-10-01", "2026-09-01"],
+        "description": ["the sickness absence rate stayed below the mean (Feb to Dec 2025)",
+                        "months near the lower limit (Aug to Oct 2025)",
+                        "the sickness absence rate stayed below the mean (Mar to Sep 2026)"]})
+    got = narrative.signal_sentences(signals, pd.Timestamp("2025-01-01"),
+                                     subject="Sickness absence rate")
+    # the Aug-Oct 2025 episode lies inside the Feb-Dec 2025 shift: the same signal
+    assert got == ["stayed below the mean (Mar to Sep 2026)",
+                   "stayed below the mean (Feb to Dec 2025)"]
 
 
 def test_suppressed_note_names_the_threshold():

@@ -165,10 +165,15 @@ def test_figure_is_an_embedded_png_with_alt_text_and_is_closed():
     block = b.figure(fig, alt="A line going up then down.", caption="A caption")
     assert not plt.fignum_exists(fig.number)
     m = re.search(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" '
-                  r'alt="A line going up then down\." role="img">', block.html)
+                  r'alt="A line going up then down\." width="(\d+)" height="(\d+)">',
+                  block.html)
     assert m
     png = base64.b64decode(m.group(1), validate=True)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
+    # drawn at twice the size it is shown at (sharp when zoomed on a phone)
+    pixels = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (int(m.group(2)), int(m.group(3))) == (pixels[0] // 2, pixels[1] // 2)
+    assert pixels[0] >= 2 * 500  # a default 6.4-inch figure at 192 dpi, trimmed
     assert b"Matplotlib version" not in png  # no software version: same inputs, same bytes
     assert "<figcaption>A caption</figcaption>" in block.html
 
@@ -180,3 +185,13 @@ def test_figure_bytes_are_reproducible():
         return b.figure(fig, alt="bars").html
 
     assert draw() == draw()
+
+
+def test_tables_scroll_in_a_labelled_region_a_keyboard_can_reach():
+    narrow = b.table(pd.DataFrame({"a": [1], "b": [2]}), caption="Two columns", suppress=False)
+    assert ('<div class="table-wrap" tabindex="0" role="region" '
+            'aria-label="Two columns (table)">') in narrow.html
+    assert "scroll-cue" not in narrow.html  # fits a phone: no line saying it scrolls
+    wide = b.table(pd.DataFrame({c: [1] for c in "abcdefghi"}), caption="Nine columns",
+                   suppress=False)
+    assert wide.html.index('class="scroll-cue"') < wide.html.index('class="table-wrap"')

@@ -308,3 +308,21 @@ FUNNEL_MIN_UNITS_FOR_ADJUSTMENT = 5
 FUNNEL_CURVE_POINTS = 400
 #: Error messages name at most this many offending units (our choice).
 FUNNEL_MAX_LISTED_UNITS = 5
+
+# ---------------------------------------------------------------------------
+# Presentation of reports (docs/reports.md)
+# ---------------------------------------------------------------------------
+#: Language of every page the tool writes (British English).
+REPORT_LANGUAGE = "en-GB"
+#: Report charts are embedded as PNG at this many image pixels per CSS pixel, so they stay
+#: sharp when a phone reader zooms in (our choice).
+FIGURE_PIXEL_RATIO = 2
+#: CSS pixels per inch of a matplotlib figure shown at its natural size.
+FIGURE_CSS_DPI = 96
+#: Largest HTML file of one report (bytes): the budget for its embedded charts (our choice:
+#: a report opens quickly over a phone connection).
+REPORT_SIZE_BUDGET_BYTES = 4_000_000
+#: Significant digits of model coefficients and other estimates without a natural unit.
+SIGNIFICANT_DIGITS = 3
+#: p-values below this are shown as 'p < 0.001'.
+SMALLEST_SHOWN_P_VALUE = 0.001

@@ -59,12 +59,35 @@ def change(name: str, now: float, before: float, *, period: str = "the previous 
     return f"{lead}{word} from {fmt(before, name)} in {period}"
 
 
-def signal_sentences(signals: pd.DataFrame, since: pd.Timestamp) -> list[str]:
-    """Descriptions of SPC signals that end on or after ``since``."""
+def signal_sentences(signals: pd.DataFrame, since: pd.Timestamp, *, subject: str | None = None,
+                     with_end: bool = False) -> list:
+    """Descriptions of SPC signals that end on or after ``since``: most recent first, and
+    each signal once (an episode inside a longer one of the same chart, e.g. months near a
+    limit within a shift, is the same signal). With ``subject`` the sentence does not
+    repeat the indicator's name; with ``with_end`` items are (end, sentence) pairs."""
     if signals is None or signals.empty:
         return []
-    recent = signals[pd.to_datetime(signals["end_x"]) >= since]
-    return [str(d) for d in recent["description"].dropna().unique()]
+    recent = signals[pd.to_datetime(signals["end_x"]) >= since].dropna(subset=["description"])
+    recent = recent.assign(start=pd.to_datetime(recent["start_x"]),
+                           end=pd.to_datetime(recent["end_x"]))
+    recent = recent.sort_values(["end", "start"], ascending=[False, True], kind="stable")
+    kept: list[tuple[pd.Timestamp, pd.Timestamp, str]] = []
+    for start, end, text in zip(recent["start"], recent["end"], recent["description"],
+                                strict=True):  # a handful of signals per chart
+        if any(start <= k_end and end >= k_start for k_start, k_end, _ in kept):
+            continue  # overlaps a signal already listed
+        kept.append((start, end, _without_subject(str(text), subject)))
+    return [(end, text) if with_end else text for _, end, text in kept]
+
+
+def _without_subject(text: str, subject: str | None) -> str:
+    """'the sickness absence rate stayed below ...' -> 'stayed below ...' when the list
+    already names the indicator."""
+    if subject:
+        lead = f"the {subject.lower()} "
+        if text.lower().startswith(lead):
+            return text[len(lead):]
+    return text
 
 
 def suppressed_note(threshold: int) -> str:

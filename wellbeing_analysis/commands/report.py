@@ -24,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--jobs", type=int, default=1, metavar="N",
                    help=f"reports to render in parallel (this machine has {os.cpu_count()} cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print each rendered report to an A4 PDF beside its HTML, with "
+                   "headless Chromium (says so plainly when Chromium is not installed)")
     p.add_argument("--publication", metavar="FILE.csv",
                    help="network only: NHS Digital's organisation-level sickness absence CSV "
                    "(default: organisation.publication in the services' params)")
@@ -43,10 +46,22 @@ def run(args: argparse.Namespace) -> int:
 
         outcome = run_network(args.params, out=args.out, publication=args.publication)
         print(outcome.summary())
-        return 0 if outcome.ok and not outcome.failed else 1
+        pdf_ok = _pdfs([outcome.html] if outcome.ok else []) if args.pdf else True
+        return 0 if outcome.ok and not outcome.failed and pdf_ok else 1
     if args.publication or args.out:
         raise InputError("--publication and --out apply to the network report only")
     reports = tuple(REPORTS) if args.which == "all" else (args.which,)
     outcomes = run_reports(args.params, reports, jobs=args.jobs, progress=not args.no_progress)
     print(summarise(outcomes))
-    return 0 if all(o.ok for o in outcomes) else 1
+    pdf_ok = _pdfs([o.html for o in outcomes if o.ok]) if args.pdf else True
+    return 0 if all(o.ok for o in outcomes) and pdf_ok else 1
+
+
+def _pdfs(pages: list) -> bool:
+    """Print the rendered pages to PDF; False when a page could not be printed (a missing
+    Chromium is said plainly and is not a failure: the HTML reports are complete)."""
+    from wellbeing_analysis.reporting.pdf import print_pdfs
+
+    outcomes, note = print_pdfs(pages)
+    print(note)
+    return all(o.pdf is not None for o in outcomes)

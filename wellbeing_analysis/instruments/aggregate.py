@@ -76,11 +76,13 @@ class ScoreSummary:
                 "cutoffs": None if self.cutoffs is None else records(self.cutoffs),
                 "notes": self.notes}
 
-    def plot(self, ax=None, *, measure: str | None = None, intervention_date=None):
+    def plot(self, ax=None, *, measure: str | None = None, intervention_date=None,
+             **marks):
         """Trend over waves of one measure (default the first) with CIs; returns the Axes."""
         from wellbeing_analysis.instruments.plot import plot_score_trend
 
-        return plot_score_trend(self, ax=ax, measure=measure, intervention_date=intervention_date)
+        return plot_score_trend(self, ax=ax, measure=measure, intervention_date=intervention_date,
+                                **marks)
 
 
 

@@ -60,11 +60,11 @@ class JoyProportion:
     def to_dict(self) -> dict:
         return {"freq": self.freq, "by": list(self.by), "table": records(self.table)}
 
-    def plot(self, ax=None, *, intervention_date=None):
+    def plot(self, ax=None, *, intervention_date=None, **marks):
         """Run chart of the % of good days with its median; returns the Axes."""
         from wellbeing_analysis.instruments.plot import plot_joy
 
-        return plot_joy(self, ax=ax, intervention_date=intervention_date)
+        return plot_joy(self, ax=ax, intervention_date=intervention_date, **marks)
 
 
 def joy_proportion(

@@ -14,6 +14,7 @@ import pandas as pd
 from wellbeing_analysis.disclosure import numeric
 from wellbeing_analysis.style import (
     CATEGORICAL,
+    NEUTRAL_SEGMENT,
     NHS_BLUE,
     NHS_DARK_GREY,
     NHS_MID_GREY,
@@ -40,10 +41,19 @@ def _legend_outside(ax) -> None:
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
-def _intervention(ax, date) -> None:
-    if date is not None:
-        ax.axvline(pd.Timestamp(date), color=NHS_DARK_GREY, linestyle=":", linewidth=1.2)
-        ax.annotate("intervention", xy=(pd.Timestamp(date), 1), xycoords=("data", "axes fraction"),
+def _intervention(ax, date, name: str | None = None, phase_in_months: int = 0) -> None:
+    """Mark the intervention's start with a named line and shade its phase-in (named)."""
+    if date is None:
+        return
+    start = pd.Timestamp(date)
+    ax.axvline(start, color=NHS_DARK_GREY, linestyle=":", linewidth=1.2)
+    label = f"{name or 'intervention'} starts ({start:%b %Y})"
+    ax.annotate(label, xy=(start, 1), xycoords=("data", "axes fraction"), fontsize=8,
+                color=NHS_DARK_GREY, ha="left", va="top")
+    if phase_in_months:
+        ax.axvspan(start, start + pd.DateOffset(months=phase_in_months), color=NHS_PALE_GREY,
+                   zorder=0)
+        ax.annotate("phase-in", xy=(start, 0.92), xycoords=("data", "axes fraction"),
                     fontsize=8, color=NHS_DARK_GREY, ha="left", va="top")
 
 
@@ -51,7 +61,8 @@ def _group_columns(by) -> list[str]:
     return [c for c in by if c != "wave_date"]
 
 
-def plot_score_trend(summary, ax=None, *, measure: str | None = None, intervention_date=None):
+def plot_score_trend(summary, ax=None, *, measure: str | None = None, intervention_date=None,
+                     intervention_name: str | None = None, phase_in_months: int = 0):
     """Mean score per survey wave with its confidence interval, one line per group."""
     ax = _axes(ax)
     inst = summary.instrument
@@ -68,7 +79,7 @@ def plot_score_trend(summary, ax=None, *, measure: str | None = None, interventi
         x = g[x_col] if x_col else np.arange(len(g))
         err = np.vstack([g["mean"] - g["ci_low"], g["ci_high"] - g["mean"]])
         ax.errorbar(x, g["mean"], yerr=err, color=colour, marker="o", capsize=3, label=name)
-    _intervention(ax, intervention_date)
+    _intervention(ax, intervention_date, intervention_name, phase_in_months)
     better = "higher is better" if inst.higher_is(measure) == "better" else "lower is better"
     ax.set_title(f"{inst.label_of(measure)}: average score by survey wave ({better})")
     ax.set_ylabel(f"mean score with {summary.confidence:.0%} CI")
@@ -101,8 +112,8 @@ def plot_item_distribution(dist, ax=None, *, wave=None):
               for s, neg in zip(t["statement"], negative, strict=True)]
     y = np.arange(len(t))[::-1]
     ax.barh(y, t["pct_unfavourable"], color=NHS_ORANGE, label="unfavourable")
-    ax.barh(y, t["pct_neutral"], left=t["pct_unfavourable"], color=NHS_PALE_GREY,
-            edgecolor=NHS_MID_GREY, linewidth=0.5, label="neutral")
+    ax.barh(y, t["pct_neutral"], left=t["pct_unfavourable"], color=NEUTRAL_SEGMENT,
+            edgecolor="white", linewidth=0.5, label="neutral")
     ax.barh(y, t["pct_favourable"], left=t["pct_unfavourable"] + t["pct_neutral"],
             color=NHS_BLUE, label="favourable")
     ax.set_yticks(y, labels, fontsize=8)
@@ -111,7 +122,7 @@ def plot_item_distribution(dist, ax=None, *, wave=None):
     when = f" ({pd.Timestamp(wave).date()})" if wave is not None else ""
     ax.set_title(f"{dist.instrument.title.split(' (')[0]}: how favourably staff answered "
                  f"each statement{when}")
-    ax.legend(ncols=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    _legend_outside(ax)  # beside the bars: below them it covered the last one
     ax.grid(False)
     _footnote(ax, "Favourable means good for the team: on a negatively worded statement, "
               "disagreeing.\nStatements answered by fewer than "
@@ -167,7 +178,8 @@ def plot_survey_trend(trend, ax=None):
     return ax
 
 
-def plot_joy(joy, ax=None, *, intervention_date=None):
+def plot_joy(joy, ax=None, *, intervention_date=None, intervention_name: str | None = None,
+             phase_in_months: int = 0):
     """Run chart of the % of good days (marble jar) with the median line."""
     ax = _axes(ax)
     t = numeric(joy.table, ["pct_good"])
@@ -180,7 +192,7 @@ def plot_joy(joy, ax=None, *, intervention_date=None):
         if len(parts) == 1:
             ax.axhline(g["pct_good"].median(), color=NHS_MID_GREY, linestyle="--",
                        linewidth=1, label="median")
-    _intervention(ax, intervention_date)
+    _intervention(ax, intervention_date, intervention_name, phase_in_months)
     unit = "week" if joy.freq == "W" else "month"
     ax.set_title(f"Joy at work: share of good days per {unit} (marble jar)")
     ax.set_ylabel("% good days")
@@ -228,12 +240,16 @@ def plot_top_reasons(top, ax=None):
     ax = _axes(ax)
     t = numeric(top.table, ["count", "share"])
     y = np.arange(len(t))[::-1]
-    ax.barh(y, t["share"].fillna(0), color=NHS_BLUE)
+    shown = t["share"].notna().to_numpy()
+    ax.barh(y[shown], t["share"][shown], color=NHS_BLUE)
+    for yi in y[~shown]:  # a suppressed share is not a zero: say so where the bar would be
+        ax.annotate(f"not shown (fewer than {top.threshold})", xy=(0, yi), xytext=(3, 0),
+                    textcoords="offset points", va="center", fontsize=8, color=NHS_DARK_GREY)
     ax.set_yticks(y, t["category"], fontsize=8)
     who = "voluntary leavers" if top.voluntary_only and top.kind == "leaving" else (
         "leavers" if top.kind == "leaving" else "staff who stay")
     ax.set_title(f"Top reasons given by {who}")
     ax.set_xlabel("% of records citing the reason")
     ax.grid(False)
-    _footnote(ax, f"Counts below {top.threshold} are not shown (bar left empty).")
+    _footnote(ax, f"Counts below {top.threshold} are not shown (marked 'not shown').")
     return ax

@@ -165,6 +165,19 @@ def cumulative(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
         return _cumulative(fit, X, X_cf, offset, observed)
 
 
+def cumulative_path(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
+                    offset: np.ndarray | None) -> pd.DataFrame:
+    """The running cumulative effect ``sum_{i<=k}(mu_i - mu_cf_i)`` after each row, with its
+    delta-method interval (the gradient of a running sum is the running sum of gradients)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mu, g = _mean_and_gradient(fit, X, offset)
+        cf, g_cf = _mean_and_gradient(fit, X_cf, offset)
+        total = np.cumsum(mu - cf)
+        se, _, q = _interval(fit, total, np.cumsum(g - g_cf, axis=0))
+    return pd.DataFrame({"cumulative_effect": total, "cumulative_lower": total - q * se,
+                         "cumulative_upper": total + q * se})
+
+
 def _cumulative(fit: ModelFit, X: np.ndarray, X_cf: np.ndarray,
                 offset: np.ndarray | None, observed: np.ndarray) -> dict:
     mu, g = _mean_and_gradient(fit, X, offset)

@@ -1,7 +1,10 @@
 """Charts of an ITS fit (NHS colours from :mod:`wellbeing_analysis.style`).
 
 Each function takes the result first, draws on ``ax`` (a new figure if None) and returns the
-Axes; nothing is shown or saved here.
+Axes; nothing is shown or saved here. :func:`plot_its_panels` draws the evaluation's three
+panels (``docs/its.md``): observed against the counterfactual, the effect in each period
+with its band, and the cumulative effect with its band. Every chart shades and names its
+time windows: the interruption, the phase-in and any periods adjusted for (``windows``).
 """
 
 from __future__ import annotations
@@ -13,12 +16,18 @@ import pandas as pd
 from wellbeing_analysis.constants import CONFIDENCE_LEVEL
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.style import (
+    CATEGORICAL,
     NHS_BLUE,
     NHS_DARK_GREY,
     NHS_MID_GREY,
     NHS_ORANGE,
     NHS_PALE_GREY,
+    WINDOW_SHADES,
 )
+
+#: A time window to shade on a chart: (first period, last period, name), e.g.
+#: ('2020-03', '2021-06', 'pandemic (adjusted for)').
+Window = tuple[object, object, str]
 
 
 def _axes(ax):
@@ -28,7 +37,7 @@ def _axes(ax):
 
 
 def plot_its(result, ax=None, *, per_exposure: float | None = None,
-             y_label: str | None = None):
+             y_label: str | None = None, windows: tuple[Window, ...] | list[Window] = ()):
     """Observed points, fitted line per segment, counterfactual (dashed) with its band,
     vertical lines at each change, phase-in shaded; comparison series in grey.
 
@@ -73,19 +82,109 @@ def plot_its(result, ax=None, *, per_exposure: float | None = None,
     ax.fill_between(x[post], table["counterfactual_lower"][post],
                     table["counterfactual_upper"][post], color=NHS_ORANGE, alpha=0.2, lw=0,
                     label=f"{CONFIDENCE_LEVEL:.0%} CI of the counterfactual")
-    phase = (seg == "phase-in")
-    if phase.any():
-        ax.axvspan(x[phase].min(), x[phase].max(), color=NHS_PALE_GREY, zorder=0,
-                   label="phase-in (not fitted)")
-    changes = p.interruption_t + (() if p.end_t is None else (p.end_t,))
-    for i, xc in enumerate(axis.x(np.array(changes))):
-        ax.axvline(xc, color=NHS_DARK_GREY, ls=":", lw=1.2,
-                   label="interruption" if i == 0 else None)
+    mark_windows(result, ax, windows)
     ax.set_title(_title(result))
     ax.set_ylabel(y_label or result.options.outcome)
     ax.set_xlabel(result.options.time)
     ax.legend(loc="best", fontsize=8)
     return ax
+
+
+def mark_windows(result, ax, windows: tuple[Window, ...] | list[Window] = ()) -> None:
+    """Shade and name the chart's time windows: the phase-in (left out of the fit), any
+    ``windows`` given (e.g. a pandemic adjusted for), and a line at each interruption,
+    each named in text at the top of the chart as well as in the legend."""
+    axis, p = result._prepared.axis, result._prepared
+    seg = result.design.period
+    t = p.t[p.treated] if result.design.controlled else p.t
+    seg = seg[p.treated] if result.design.controlled else seg
+    x = axis.x(t)
+    for start, end, name in windows:
+        a, b = pd.Timestamp(str(start)), pd.Timestamp(str(end)) + pd.offsets.MonthEnd(0)
+        ax.axvspan(a, b, color=WINDOW_SHADES["adjusted"], zorder=0, label=name)
+        ax.annotate(name, xy=(a, 0.98), xycoords=("data", "axes fraction"), fontsize=8,
+                    color=NHS_DARK_GREY, ha="left", va="top")
+    phase = (seg == "phase-in")
+    if phase.any():
+        ax.axvspan(x[phase].min(), x[phase].max(), color=NHS_PALE_GREY, zorder=0,
+                   label="phase-in (not fitted)")
+        ax.annotate("phase-in", xy=(x[phase].min(), 0.88), xycoords=("data", "axes fraction"),
+                    fontsize=8, color=NHS_DARK_GREY, ha="left", va="top")
+    changes = p.interruption_t + (() if p.end_t is None else (p.end_t,))
+    for i, xc in enumerate(axis.x(np.array(changes))):
+        ax.axvline(xc, color=NHS_DARK_GREY, ls=":", lw=1.2,
+                   label="interruption" if i == 0 else None)
+        ax.annotate(f"change: {result.design.labels[min(i, len(result.design.labels) - 1)]}",
+                    xy=(xc, 0.98), xycoords=("data", "axes fraction"), fontsize=8,
+                    color=NHS_DARK_GREY, ha="right", va="top", rotation=90)
+
+
+def plot_effect(result, ax=None, *, per_exposure: float | None = None,
+                y_label: str | None = None, windows: tuple[Window, ...] | list[Window] = ()):
+    """The effect in each period since the interruption (observed model minus
+    counterfactual, ``mu - mu_cf``) with its 95% band, and a line at no effect. With
+    ``per_exposure`` the effect is a rate per that many units of exposure."""
+    ax = _axes(ax)
+    table = result.counterfactual()
+    post = table["effect"].notna().to_numpy()
+    x = result._prepared.axis.x(table["t"].to_numpy())[post]
+    scale = 1.0 if per_exposure is None else (per_exposure / table["exposure"][post])
+    effect = table["effect"][post] * scale
+    ax.fill_between(x, table["effect_lower"][post] * scale, table["effect_upper"][post] * scale,
+                    color=NHS_BLUE, alpha=0.2, lw=0, label=f"{CONFIDENCE_LEVEL:.0%} band")
+    ax.plot(x, effect, color=NHS_BLUE, lw=2, marker="o", ms=3, label="effect each period")
+    ax.axhline(0, color=NHS_DARK_GREY, lw=1, label="no effect")
+    mark_windows(result, ax, windows)
+    ax.set_xlim(*_xlim(result))
+    ax.set_title("Effect in each period: what happened minus what was expected")
+    ax.set_ylabel(y_label or f"difference in {result.options.outcome}")
+    ax.set_xlabel("")
+    handles, names = ax.get_legend_handles_labels()
+    ax.legend(handles[:3], names[:3], loc="lower left", fontsize=8)  # windows: named on the chart
+    return ax
+
+
+def plot_cumulative_effect(result, ax=None, *, y_label: str | None = None,
+                           windows: tuple[Window, ...] | list[Window] = ()):
+    """The running total of the effect since the interruption (phase-in left out) with its
+    95% band: its last point is :meth:`~wellbeing_analysis.its.ITSResult.cumulative_effect`."""
+    ax = _axes(ax)
+    path = result.cumulative_effects()
+    x = result._prepared.axis.x(path["t"].to_numpy())
+    ax.fill_between(x, path["cumulative_lower"], path["cumulative_upper"], color=CATEGORICAL[2],
+                    alpha=0.25, lw=0, label=f"{CONFIDENCE_LEVEL:.0%} band")
+    ax.plot(x, path["cumulative_effect"], color=CATEGORICAL[2], lw=2,
+            label="cumulative effect")
+    ax.axhline(0, color=NHS_DARK_GREY, lw=1, label="no effect")
+    mark_windows(result, ax, windows)
+    ax.set_xlim(*_xlim(result))
+    ax.set_title("Cumulative effect since the change")
+    ax.set_ylabel(y_label or f"total difference in {result.options.outcome}")
+    ax.set_xlabel("")
+    handles, names = ax.get_legend_handles_labels()
+    ax.legend(handles[:3], names[:3], loc="lower left", fontsize=8)  # windows: named on the chart
+    return ax
+
+
+def plot_its_panels(result, *, per_exposure: float | None = None, y_label: str | None = None,
+                    effect_label: str | None = None, cumulative_label: str | None = None,
+                    windows: tuple[Window, ...] | list[Window] = (), figsize=(8.0, 10.0)):
+    """The three panels on one figure, sharing the time axis: observed and fitted against
+    the counterfactual (:func:`plot_its`), the effect each period (:func:`plot_effect`) and
+    the cumulative effect (:func:`plot_cumulative_effect`). Returns the figure."""
+    fig, axes = plt.subplots(3, 1, figsize=figsize, sharex=True, layout="constrained")
+    plot_its(result, ax=axes[0], per_exposure=per_exposure, y_label=y_label, windows=windows)
+    axes[0].legend(loc="upper center", bbox_to_anchor=(0.5, -0.04), ncol=3, fontsize=8)
+    axes[0].set_xlabel("")
+    plot_effect(result, ax=axes[1], per_exposure=per_exposure, y_label=effect_label,
+                windows=windows)
+    plot_cumulative_effect(result, ax=axes[2], y_label=cumulative_label, windows=windows)
+    return fig
+
+
+def _xlim(result) -> tuple:
+    x = result._prepared.axis.x(np.unique(result._prepared.t))
+    return x.min(), x.max()
 
 
 def _by_period(t: np.ndarray, v: np.ndarray) -> pd.Series:
@@ -127,8 +226,9 @@ def plot_power(plan, ax=None):
     ax = _axes(ax)
     table = plan.table
     effects = [e for e in dict.fromkeys(table["effect"]) if e != plan.null_effect]
-    colours = plt.get_cmap("Blues")(np.linspace(0.35, 1.0, max(len(effects), 1)))
-    for colour, eff in zip(colours, effects):
+    # categorical colours, each 3:1 or more on white (a pale blue ramp was not)
+    colours = [CATEGORICAL[i % len(CATEGORICAL)] for i in range(len(effects))]
+    for colour, eff in zip(colours, effects, strict=True):
         sub = table[table["effect"] == eff]
         ax.plot(sub["n_post"], sub["power"], marker="o", color=colour,
                 label=f"{plan.effect_label} {eff:.3g}")

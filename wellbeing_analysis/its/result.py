@@ -26,6 +26,7 @@ from wellbeing_analysis.its.effects import (
     contrasts,
     counterfactual_table,
     cumulative,
+    cumulative_path,
     estimate,
 )
 from wellbeing_analysis.its.inputs import Prepared, prepare
@@ -271,6 +272,18 @@ class ITSResult:
         return CumulativeEffect(start=p.axis.label(int(t.min())), stop=p.axis.label(int(t.max())),
                                 **res)
 
+    def cumulative_effects(self) -> pd.DataFrame:
+        """The cumulative effect after each fitted period since the first interruption (the
+        running form of :meth:`cumulative_effect`; phase-in periods are left out of the sum,
+        as they are of the fit): time, t, cumulative effect and its interval."""
+        d, p = self.design, self._prepared
+        rows = self._prepared.treated & d.used & (p.t >= d.starts[0])
+        offset = None if d.offset is None else d.offset[rows]
+        path = cumulative_path(self.model, d.X[rows], d.X_counterfactual[rows], offset)
+        path.insert(0, "t", p.t[rows])
+        path.insert(0, "time", p.axis.column(p.t[rows]))
+        return path
+
     # ------------------------------------------------------------------ diagnostics
     @cached_property
     def _diagnostics(self) -> diag.Diagnostics:
@@ -347,6 +360,12 @@ class ITSResult:
         (as rates per ``per_exposure`` units of exposure when given; see ``plot_its``)."""
         from wellbeing_analysis.its.plot import plot_its
         return plot_its(self, ax=ax, per_exposure=per_exposure, y_label=y_label)
+
+    def plot_panels(self, **kwargs):
+        """The three panels: counterfactual, effect each period, cumulative effect (a
+        figure; see ``plot_its_panels``)."""
+        from wellbeing_analysis.its.plot import plot_its_panels
+        return plot_its_panels(self, **kwargs)
 
     def plot_acf(self, ax=None):
         """Residual autocorrelation by lag with its significance band."""

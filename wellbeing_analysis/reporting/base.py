@@ -30,6 +30,8 @@ class Report:
     #: The report's sections, in order (anchor, heading, method); subclasses fill this in.
     SECTIONS: tuple[Section, ...] = ()
     TITLE = "Report"
+    #: the report's key in the catalogue (links between a service's reports)
+    KEY: str | None = None
     #: whether the report reads the params' comparison series (then it is in the provenance)
     USES_COMPARISON = False
 
@@ -51,9 +53,44 @@ class Report:
 
     def title(self) -> b.Block:
         start, end = self.ctx.reporting_window
-        sub = (f"{self.params.service_name} · data to {self.ctx.service.extract_date:%d %B %Y} · "
-               f"reporting period {month_label(start)} to {month_label(end)}")
-        return b.Block(f"<h1>{b.esc(self.TITLE)}</h1>") + b.paragraph(sub, css="subtitle")
+        return self._title(f"{self.params.service_name} · data to "
+                           f"{self.ctx.service.extract_date:%d %B %Y} · reporting period "
+                           f"{month_label(start)} to {month_label(end)}")
+
+    def _title(self, subtitle: str) -> b.Block:
+        """Heading, subtitle, and links to the service's index and sibling reports."""
+        from wellbeing_analysis.reporting.summary import report_nav
+
+        return b.join([b.Block(f"<h1>{b.esc(self.TITLE)}</h1>"),
+                       b.paragraph(subtitle, css="subtitle"), report_nav(self.KEY)])
+
+    # -- the answer first -----------------------------------------------------------------
+    @cached_property
+    def spc_results(self) -> dict:
+        """SPC results of the summary indicators (limits from the params' baseline window)."""
+        from wellbeing_analysis.reporting.summary import SUMMARY_INDICATORS
+
+        start, n_fix = self.baseline_fix
+        return {name: self.spc_for(name, start=start, fix_after=n_fix)
+                for name in SUMMARY_INDICATORS}
+
+    @cached_property
+    def summary_rows(self) -> list[dict]:
+        """One Making Data Count summary row per charted summary indicator."""
+        from wellbeing_analysis.reporting.summary import indicator_row
+
+        return [indicator_row(name, res, target=self.params.indicator(name).target)
+                for name, res in self.spc_results.items() if res is not None]
+
+    def at_a_glance(self, answer: str | None = None) -> b.Block:
+        """The summary table that opens the report (recorded in run.json for the index)."""
+        from wellbeing_analysis.reporting.summary import record, summary_table
+
+        last = month_label(self.ctx.last_month)
+        return b.join([
+            summary_table(self.summary_rows, caption=f"At a glance: the latest month "
+                          f"({last}) of each indicator, judged on its control chart"),
+            record(self.summary_rows, answer=answer)])
 
     def contents(self) -> b.Block:
         items = "".join(f'<li><a href="#{b.esc(s.anchor)}">{b.esc(s.heading)}</a></li>'

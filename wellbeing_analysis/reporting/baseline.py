@@ -24,14 +24,12 @@ from wellbeing_analysis.workforce import (
     window_summary,
 )
 
-#: Indicators charted with SPC in the baseline report (flow measures).
-SPC_INDICATORS = ("absence_rate_pct", "s10_absence_rate_pct", "leaver_rate_pct")
-
 
 class BaselineReport(Report):
     """Baseline report sections; each method returns a block for one notebook cell."""
 
     TITLE = "Staff wellbeing baseline"
+    KEY = "baseline"
     SECTIONS = (
         Section("summary", "Summary", "overview"),
         Section("absence", "Sickness absence", "absence"),
@@ -50,12 +48,6 @@ class BaselineReport(Report):
         prev_end = str(pd.Period(start, freq="M") - 1)
         prev_start = str(pd.Period(prev_end, freq="M") - (n - 1))
         return {"now": (start, end), "before": (prev_start, prev_end)}
-
-    @cached_property
-    def spc_results(self) -> dict:
-        start, n_fix = self.baseline_fix
-        return {name: self.spc_for(name, start=start, fix_after=n_fix)
-                for name in SPC_INDICATORS}
 
     def rate(self, name: str, which: str = "now") -> float:
         s, e = self.windows[which]
@@ -78,8 +70,9 @@ class BaselineReport(Report):
         cards = [
             ("Sickness absence, last 12 months" if n == 12 else f"Sickness absence, last {n} months",
              narrative.fmt(self.rate("absence_rate_pct"), "absence_rate_pct"),
-             narrative.change("absence_rate_pct", self.rate("absence_rate_pct"),
-                              self.rate("absence_rate_pct", "before"), include_now=False)),
+             "before/after: " + narrative.change(
+                 "absence_rate_pct", self.rate("absence_rate_pct"),
+                 self.rate("absence_rate_pct", "before"), include_now=False)),
             ("Turnover, rolling 12 months",
              narrative.fmt(self.latest("turnover_12m_pct"), "turnover_12m_pct"),
              "leavers ÷ average headcount"),
@@ -90,18 +83,17 @@ class BaselineReport(Report):
             ("Staff in post", f"{self.latest('headcount'):,.0f}",
              f"{self.latest('fte'):,.1f} FTE at {month_label(self.ctx.last_month)}"),
         ]
-        readings = []
-        for name, result in self.spc_results.items():
-            if result is None:
-                continue  # not charted (disclosure): the section says why
-            target = self.params.indicator(name).target
-            readings.append(narrative.spc_reading(name, result.variation_icon,
-                                                  result.assurance_icon, target))
         look = self._what_to_look_at()
-        parts = [self.section_heading("summary"), b.key_figures(cards),
-                 b.Block("<h3>Signal or noise?</h3>"), b.bullets(readings)]
+        parts = [self.section_heading("summary"), self.at_a_glance(), b.key_figures(cards),
+                 b.paragraph("Each figure says what it compares: the control charts judge "
+                             "the latest month against the process limits and the target; "
+                             "'before/after' compares the last 12 months with the 12 before. "
+                             "The intervention evaluation compares months since a change "
+                             "with what was expected without it (the counterfactual), so its "
+                             "figures can differ from these.", css="muted")]
         if look:
-            parts += [b.Block("<h3>What to look at</h3>"), b.bullets(look)]
+            parts += [b.Block("<h3>What to look at</h3>"),
+                      b.paragraph("Most recent first; each signal once."), b.bullets(look)]
         parts.append(b.paragraph(
             "Charts use Statistical Process Control (Making Data Count): points inside the "
             "grey limits are normal variation; coloured points are signals — blue an "
@@ -114,8 +106,11 @@ class BaselineReport(Report):
         for name, result in self.spc_results.items():
             if result is None:
                 continue
-            for sentence in narrative.signal_sentences(result.signals, since):
-                items.append(f"{INDICATORS[name].label}: {sentence}")
+            label = INDICATORS[name].label
+            items += [(end, f"{label}: {sentence}") for end, sentence in
+                      narrative.signal_sentences(result.signals, since, subject=label,
+                                                 with_end=True)]
+        items = [text for _, text in sorted(items, key=lambda item: item[0], reverse=True)]
         reasons = self.absence_reasons_table
         if (not reasons.empty and reasons.iloc[0]["reason_code"] == "S10"
                 and reasons.iloc[0]["staff"] >= self.ctx.threshold):

@@ -19,8 +19,13 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import pandas as pd
 
-#: PNG resolution for report figures (sharp at report width, small files).
-FIGURE_DPI = 110
+from wellbeing_analysis.constants import FIGURE_CSS_DPI, FIGURE_PIXEL_RATIO
+
+#: PNG resolution of report figures: drawn at FIGURE_PIXEL_RATIO image pixels per CSS pixel
+#: and shown at the figure's natural CSS size, so charts stay sharp when zoomed on a phone.
+FIGURE_DPI = FIGURE_CSS_DPI * FIGURE_PIXEL_RATIO
+#: Tables with this many columns or more may not fit a phone: a line above says they scroll.
+WIDE_TABLE_COLUMNS = 5
 
 
 @dataclass(frozen=True)
@@ -98,10 +103,14 @@ def figure(fig: plt.Figure, *, alt: str, caption: str | None = None) -> Block:
     fig.savefig(buf, format="png", dpi=FIGURE_DPI, bbox_inches="tight",
                 metadata={"Software": None})
     plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    png = buf.getvalue()
+    # the PNG header holds the pixel size: shown at 1 / FIGURE_PIXEL_RATIO of it
+    width, height = (int.from_bytes(png[i:i + 4], "big") // FIGURE_PIXEL_RATIO
+                     for i in (16, 20))
+    data = base64.b64encode(png).decode("ascii")
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
     return Block(f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}" '
-                 f'role="img">{cap}</figure>')
+                 f'width="{width}" height="{height}">{cap}</figure>')
 
 
 def table(
@@ -152,8 +161,19 @@ def table(
             css = ' class="count"' if col in count_columns else ""
             cells.append(f"<td{css}>{esc(_fmt(value, formats.get(col)))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return Block(f'<div class="table-wrap"><table><caption>{esc(caption)}</caption>'
-                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+    return scroll_region(f"<table><caption>{esc(caption)}</caption><thead><tr>{head}</tr>"
+                         f"</thead><tbody>{''.join(body)}</tbody></table>", label=caption,
+                         cue=len(shown.columns) >= WIDE_TABLE_COLUMNS)
+
+
+def scroll_region(inner: str, *, label: str, cue: bool = True) -> Block:
+    """A table in a sideways-scrolling region a keyboard can reach (``tabindex=0``) and a
+    screen reader names (``role=region``, ``aria-label``); on a phone a line above it says
+    it scrolls, and a shadow at the edge shows there is more."""
+    hint = ('<p class="scroll-cue" aria-hidden="true">Table: scroll sideways to see every '
+            'column →</p>') if cue else ""
+    return Block(f'{hint}<div class="table-wrap" tabindex="0" role="region" '
+                 f'aria-label="{esc(label)} (table)">{inner}</div>')
 
 
 def _fmt(value: object, fmt: str | None) -> str:

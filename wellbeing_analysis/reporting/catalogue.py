@@ -23,6 +23,9 @@ MANIFEST = "run.json"
 INDEX_NAME = "index.html"
 #: Display-metadata key through which a report tells the runner its status.
 STATUS_METADATA = "wellbeing_status"
+#: Display-metadata key through which a report hands its summary (the Making Data Count
+#: table and, for the evaluation, its answer) to the runner, for run.json and the index.
+SUMMARY_METADATA = "wellbeing_summary"
 #: Package holding the report notebooks (mapped to the repository's ``notebooks/``).
 NOTEBOOK_PACKAGE = "wellbeing_analysis.notebooks"
 #: Package holding the nbconvert template folder, and the template's name.

@@ -13,6 +13,7 @@ from functools import cached_property
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from wellbeing_analysis import formatting, glossary
 from wellbeing_analysis.evaluation import (
     ABSENCE,
     LEAVERS,
@@ -27,11 +28,12 @@ from wellbeing_analysis.reporting import blocks as b
 from wellbeing_analysis.reporting.base import Report, month_label
 from wellbeing_analysis.reporting.catalogue import Section
 from wellbeing_analysis.reporting.context import ReportContext
+from wellbeing_analysis.reporting.summary import evaluation_answer
 from wellbeing_analysis.schema import STRATEGY_OBJECTIVES
 
 
 def _pct(v: float) -> str:
-    return "–" if pd.isna(v) else f"{100 * v:+.0f}%"
+    return formatting.change(v)
 
 
 def intervention_row(ctx: ReportContext) -> pd.Series:
@@ -68,6 +70,7 @@ class EvaluationReport(Report):
     """Evaluation report sections for the params' intervention."""
 
     TITLE = "Intervention evaluation"
+    KEY = "evaluation"
     USES_COMPARISON = True
     SECTIONS = (
         Section("summary", "Summary", "overview"),
@@ -107,9 +110,9 @@ class EvaluationReport(Report):
     # -- sections -----------------------------------------------------------------------
     def title(self) -> b.Block:
         iv = self.intervention
-        sub = (f"{self.params.service_name} · {iv['name']} (from {iv['start_date']:%B %Y}) · "
-               f"data to {self.ctx.service.extract_date:%d %B %Y}")
-        return b.Block(f"<h1>{b.esc(self.TITLE)}</h1>") + b.paragraph(sub, css="subtitle")
+        return self._title(f"{self.params.service_name} · {iv['name']} (from "
+                           f"{iv['start_date']:%B %Y}) · data to "
+                           f"{self.ctx.service.extract_date:%d %B %Y}")
 
     def overview(self) -> b.Block:
         a, lv = self.absence_ev, self.leavers_ev
@@ -118,25 +121,29 @@ class EvaluationReport(Report):
             ca = a.cumulative
             cards += [
                 ("Sickness absence since the change", _pct(ca.relative),
-                 f"95% CI {_pct(ca.relative_ci_lower)} to {_pct(ca.relative_ci_upper)}"),
-                ("FTE days of absence avoided", f"{-ca.estimate:,.0f}",
-                 f"95% CI {-ca.ci_upper:,.0f} to {-ca.ci_lower:,.0f}, over {ca.n_periods} "
-                 "months"),
+                 f"against expected without the change; 95% CI "
+                 f"{_pct(ca.relative_ci_lower)} to {_pct(ca.relative_ci_upper)}"),
+                ("FTE days of absence avoided", formatting.count(-ca.estimate),
+                 f"against expected; 95% CI {formatting.count(-ca.ci_upper)} to "
+                 f"{formatting.count(-ca.ci_lower)}, over {ca.n_periods} months"),
             ]
         else:
             cards.append(("Sickness absence since the change", "not shown", a.status))
         if lv.ok:
             cl = lv.cumulative
             cards.append(("Leaving since the change", _pct(cl.relative),
-                          f"95% CI {_pct(cl.relative_ci_lower)} to "
-                          f"{_pct(cl.relative_ci_upper)}"))
+                          f"against expected without the change; 95% CI "
+                          f"{_pct(cl.relative_ci_lower)} to {_pct(cl.relative_ci_upper)}"))
         else:
             cards.append(("Leaving since the change", "not shown", lv.status))
         cards.append(("Months of data", f"{a.months_after} after", f"{a.months_before} before"))
         kind_a, text_a = verdict(a)
         kind_l, text_l = verdict(lv)
+        answer = evaluation_answer(self.evaluation)
         return b.join([
-            self.section_heading("summary"), b.key_figures(cards),
+            self.section_heading("summary"),
+            b.paragraph(answer, css="service-answer"), self.at_a_glance(answer),
+            b.key_figures(cards),
             b.callout(text_a, kind=kind_a, title="Sickness absence"),
             b.callout(text_l, kind=kind_l, title="Leaving"),
             b.paragraph("'Expected' means the counterfactual: the trend and seasonal pattern "
@@ -144,7 +151,10 @@ class EvaluationReport(Report):
                         "happened with that expectation over all months since the change. "
                         f"Absence and leaving are two outcomes judged together: a change is "
                         f"declared only with Holm's correction for two tests (familywise "
-                        f"{self.evaluation.alpha:.0%}).", css="muted"),
+                        f"{self.evaluation.alpha:.0%}). The table above and the baseline "
+                        "report make other comparisons (the latest month against its "
+                        "control limits; the last 12 months against the 12 before), so "
+                        "their figures can differ from these.", css="muted"),
         ])
 
     def intervention_section(self) -> b.Block:
@@ -158,7 +168,8 @@ class EvaluationReport(Report):
                              "analysis while the change beds in"),
                 ("Teams", iv["teams"])]
         parts = [self.section_heading("intervention"),
-                 b.table(pd.DataFrame(rows, columns=["", " "]), caption="The intervention",
+                 b.table(pd.DataFrame(rows, columns=["about the intervention", "detail"]),
+                         caption="The intervention",
                          suppress=False)]
         if isinstance(iv.get("description"), str):
             parts.append(b.paragraph(iv["description"]))
@@ -203,24 +214,26 @@ class EvaluationReport(Report):
             parts += [self._observed_figure(ev), b.callout(text, kind=kind)]
             return b.join(parts)
         r = ev.primary
-        fig, ax = plt.subplots(layout="constrained")
-        if o.people:  # monthly leaver counts are small numbers: chart the rate instead
-            r.plot(ax=ax, per_exposure=100, y_label=o.rate_label)
-            ax.set_title("Monthly leavers per 100 staff: what happened and what was expected")
-        else:
-            r.plot(ax=ax, y_label=o.count_label)
-            ax.set_title(f"Monthly {o.count_label}: what happened and what was expected")
-        ax.set_xlabel("")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=8)
+        windows = [(p.start, p.end, f"{p.reason} (adjusted for)")
+                   for p in self.params.evaluation.adjust_for]
+        # monthly leaver counts are small numbers: chart the rate instead
+        label = o.rate_label if o.people else o.count_label
+        fig = r.plot_panels(per_exposure=100 if o.people else None, y_label=label,
+                            effect_label=f"difference ({label})",
+                            cumulative_label=f"total difference ({o.count_label})",
+                            windows=windows)
+        fig.axes[0].set_title(f"Monthly {label}: what happened and what was expected")
         c = ev.cumulative
         # the observed total is a count of people for leavers: never show a small one
         observed = (f"fewer than {self.ctx.threshold}"
                     if o.people and c.observed_total < self.ctx.threshold
                     else f"{c.observed_total:,.0f}")
-        alt = (f"Chart of monthly {o.count_label} before and after the intervention, with the "
-               f"fitted model and the expected values had nothing changed (with a 95% band). "
-               f"Over {c.n_periods} months the total was {observed} against "
-               f"{c.counterfactual_total:,.0f} expected.")
+        alt = (f"Three charts of monthly {label} before and after the intervention: what "
+               f"happened with the fitted model and the values expected had nothing changed "
+               f"(with a 95% band); the difference each month with its band; and the running "
+               f"total of the difference with its band. Over {c.n_periods} months the total "
+               f"was {observed} {o.count_label} against {c.counterfactual_total:,.0f} "
+               f"expected, a difference of {formatting.count(c.estimate)}.")
         parts += [b.figure(fig, alt=alt), b.callout(text, kind=kind),
                   b.paragraph(f"Model: {ev.model}.", css="muted")]
         eff = ev.effects
@@ -245,10 +258,13 @@ class EvaluationReport(Report):
             f"Over all {c.n_periods} months since the change: {observed} "
             f"{o.count_label} against {c.counterfactual_total:,.0f} expected, a difference of "
             f"{c.estimate:,.0f} (95% CI {c.ci_lower:,.0f} to {c.ci_upper:,.0f})."))
-        coef = r.coefficients.copy()
+        log_link = r.model.link == "log"
+        coef = formatting.coefficient_table(r.coefficients, log_link=log_link,
+                                            term_words=glossary.plain)
         parts.append(b.details("Model coefficients", b.table(
-            coef.round(4), caption=f"{ev.model.split(',')[0]}: coefficients (log scale for "
-            "count models)", suppress=False)))
+            coef, caption=f"{o.label.capitalize()}, {ev.model.split(',')[0]}: " + (
+                "rate ratios (1 = no effect; 0.9 = 10% lower)" if log_link
+                else "coefficients"), suppress=False)))
         return b.join(parts)
 
     def absence(self) -> b.Block:

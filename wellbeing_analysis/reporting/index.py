@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
+from wellbeing_analysis.constants import REPORT_LANGUAGE
 from wellbeing_analysis.reporting.blocks import esc
 from wellbeing_analysis.reporting.catalogue import INDEX_NAME, MANIFEST, REPORTS, TEMPLATE_NAME
 from wellbeing_analysis.reporting.io import write_atomic_text
@@ -21,12 +22,41 @@ def _css() -> str:
 
 
 def _page(title: str, body: str) -> str:
-    return (f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
+    return (f'<!DOCTYPE html><html lang="{REPORT_LANGUAGE}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1.0">'
             f"<title>{esc(title)}</title><style>{_css()}</style></head>"
-            f'<body class="nhs-report"><header class="nhs-header"><span class="nhs-logo" '
+            f'<body class="nhs-report"><a class="skip-link" href="#main-content">Skip to the '
+            f'content</a><header class="nhs-header"><span class="nhs-logo" '
             f'aria-hidden="true">NHS</span><span class="nhs-header-text">Staff wellbeing '
-            f"analysis</span></header><main><h1>{esc(title)}</h1>{body}</main></body></html>")
+            f'analysis</span></header><main id="main-content" tabindex="-1">'
+            f"<h1>{esc(title)}</h1>{body}</main></body></html>")
+
+
+def _answer_first(record: dict, prefix: str = "", name: str | None = None) -> str:
+    """The service's summary from its run record: the evaluation's answer and the Making
+    Data Count table (from the first report that recorded one), with links to the reports
+    they come from (``prefix``: the service folder, from the reports root)."""
+    from wellbeing_analysis.reporting.summary import summary_table
+
+    reports = record["reports"]
+    parts = []
+    answer = (reports.get("evaluation", {}).get("summary") or {}).get("answer")
+    if answer:
+        parts.append(f'<p class="service-answer"><a href="{prefix}evaluation.html">'
+                     f"Intervention evaluation</a>: {esc(answer)}</p>")
+    for key in REPORTS:
+        rows = (reports.get(key, {}).get("summary") or {}).get("indicators")
+        if rows:
+            who = f"{name}: " if name else ""  # captions name regions: unique on a page
+            caption = (f"{who}at a glance, the latest month of each indicator (from the "
+                       f"{REPORTS[key].title.lower()})")
+            parts.append(summary_table(rows, caption=caption[:1].upper() + caption[1:]).html)
+            parts.append(f'<p class="muted">Variation compares the latest month with its '
+                         f"control chart's process limits; assurance compares the process "
+                         f'with the target. Details in the <a href="{prefix}{quote(key)}.html">'
+                         f"{esc(REPORTS[key].title.lower())}</a>.</p>")
+            break
+    return "".join(parts)
 
 
 def service_index(folder: Path) -> str:
@@ -46,7 +76,8 @@ def service_index(folder: Path) -> str:
         rows.append(f"<li>{link} <span class='muted'>(rendered {esc(when)}{status})"
                     "</span></li>")
     body = (f"<p class='subtitle'>Extract date {esc(service.get('extract_date', 'unknown'))}"
-            f"</p><ul>{''.join(rows)}</ul>")
+            f"</p>{_answer_first(record)}<h2 id=\"reports\">Reports</h2>"
+            f"<ul>{''.join(rows)}</ul>")
     return _page(service.get("name", folder.name), body)
 
 
@@ -66,9 +97,17 @@ def services_in(root: Path) -> list[tuple[str, Path]]:
 
 def root_index(root: Path) -> str:
     """The index across the services in a reports root."""
-    items = "".join(f'<li><a href="{quote(folder.name)}/{INDEX_NAME}">{esc(name)}</a></li>'
-                    for name, folder in sorted(services_in(root)))
-    return _page("Staff wellbeing reports", f"<ul>{items}</ul>")
+    sections = []
+    for name, folder in sorted(services_in(root)):
+        href = quote(folder.name) + "/"
+        sections.append(f'<h2 id="{esc(quote(folder.name))}"><a href="{href}{INDEX_NAME}">'
+                        f"{esc(name)}</a></h2>"
+                        + _answer_first(read_manifest(folder), prefix=href, name=name))
+    network = root / "network.html"
+    if network.is_file():
+        sections.append('<h2 id="network"><a href="network.html">Services side by side</a>'
+                        "</h2>")
+    return _page("Staff wellbeing reports", "".join(sections))
 
 
 def write_root_index(root: Path) -> Path:

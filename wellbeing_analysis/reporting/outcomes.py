@@ -34,6 +34,8 @@ class ReportOutcome:
     #: the error as stored in run.json: no cell values, no identifiers, bounded length
     stored_error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: the report's summary (Making Data Count rows, the evaluation's answer) for the index
+    summary: dict | None = None
 
 
 def stored_text(text: str | None) -> str | None:
@@ -67,6 +69,8 @@ def write_manifest(folder: Path, outcomes: list[ReportOutcome], *,
                       "seconds": round(o.seconds, 1)})
         if o.ok:
             entry["last_success"] = stamp
+            # the summary describes the report on disk: kept from the last success
+            entry["summary"] = o.summary
         on_disk = {"html": f"{o.report}.html",
                    "notebook": f"{outputs.NOTEBOOKS_DIR}/{spec.notebook}",
                    "failed_notebook": f"{outputs.FAILED_DIR}/{spec.notebook}"}

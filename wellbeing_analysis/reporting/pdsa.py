@@ -8,6 +8,7 @@ from functools import cached_property
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from wellbeing_analysis import glossary
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.reporting import blocks as b
 from wellbeing_analysis.reporting.base import Report, month_label
@@ -29,6 +30,7 @@ class PDSAReport(Report):
     """PDSA report sections for the params' focus cycle (default: the latest started)."""
 
     TITLE = "PDSA cycle report"
+    KEY = "pdsa"
     SECTIONS = (
         Section("summary", "Summary of this cycle", "overview"),
         Section("chart", "What the chart shows", "chart"),
@@ -82,20 +84,19 @@ class PDSAReport(Report):
 
     def title(self) -> b.Block:
         c = self.focus
-        sub = (f"{self.params.service_name} · cycle {c['cycle_id']}: {c['title']} · data to "
-               f"{self.ctx.service.extract_date:%d %B %Y}")
-        return b.Block(f"<h1>{b.esc(self.TITLE)}</h1>") + b.paragraph(sub, css="subtitle")
+        return self._title(f"{self.params.service_name} · cycle {c['cycle_id']}: {c['title']} "
+                           f"· data to {self.ctx.service.extract_date:%d %B %Y}")
 
     def overview(self) -> b.Block:
         c, row = self.focus, self.focus_row
         end = "ongoing" if pd.isna(c["end_date"]) else f"{c['end_date']:%d %B %Y}"
         review = self.focus_review
-        cards = [("Measure", review.label, c["measure"]),
+        cards = [("Measure", review.label, "as named in the PDSA log"),
                  ("Started", f"{c['start_date']:%d %b %Y}", f"ends: {end}"),
                  ("Prediction", row["prediction"], "what the team expected"),
                  ("Decision", str(row["decision"]), "adopt, adapt or abandon")]
         kind = {"agrees": "good", "disagrees": "concern"}.get(row["agreement"], "caution")
-        parts = [self.section_heading("summary"), b.key_figures(cards),
+        parts = [self.section_heading("summary"), self.at_a_glance(), b.key_figures(cards),
                  b.Block("<h3>Plan</h3>"), b.paragraph(str(c["plan"])),
                  b.callout([_AGREEMENT_TEXT[row["agreement"]], str(row["chart_shows"])],
                            kind=kind, title="Prediction against what happened")]
@@ -126,7 +127,7 @@ class PDSAReport(Report):
             parts.append(b.paragraph("No chart rule has fired since this cycle started."))
         else:
             table = pd.DataFrame({
-                "rule": sig["label"], "from": pd.to_datetime(sig["start_x"]).dt.strftime("%b %Y"),
+                "rule": [glossary.plain(r) for r in sig["rule"]], "from": pd.to_datetime(sig["start_x"]).dt.strftime("%b %Y"),
                 "to": pd.to_datetime(sig["end_x"]).dt.strftime("%b %Y"),
                 "points": sig["n_points"], "what it means": sig["description"]})
             parts.append(b.table(table, caption="Signals since the cycle started",

@@ -33,11 +33,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wellbeing_analysis.constants import REPORT_LANGUAGE
 from wellbeing_analysis.errors import BatchInterrupted, WellbeingError, format_problems
 from wellbeing_analysis.reporting import outputs
 from wellbeing_analysis.reporting.catalogue import (
     REPORTS,
     STATUS_METADATA,
+    SUMMARY_METADATA,
     TEMPLATE_NAME,
     ReportSpec,
     template_dir,
@@ -162,12 +164,20 @@ def _stderr_outputs(nb) -> list[str]:
 
 def _report_status(nb) -> str:
     """The status the report declared in its output metadata (default 'ok')."""
+    status = _output_metadata(nb, STATUS_METADATA)
+    return str(status) if status else "ok"
+
+
+def _output_metadata(nb, key: str):
+    """The first value the executed notebook's outputs declare under ``key`` (or None)."""
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            status = out.get("metadata", {}).get(STATUS_METADATA)
-            if status:
-                return str(status)
-    return "ok"
+            meta = out.get("metadata", {})
+            # IPython files a _repr_html_'s metadata under its MIME type
+            value = meta.get(key) or meta.get("text/html", {}).get(key)
+            if value:
+                return value
+    return None
 
 
 def render_notebook(source: Path, executed: Path, parameters: dict, title: str):
@@ -195,6 +205,8 @@ def render_notebook(source: Path, executed: Path, parameters: dict, title: str):
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags=set(REMOVE_TAGS), enabled=True), enabled=True)
     body, _ = exporter.from_notebook_node(nb)
+    # nbconvert accepts only two-letter codes; reports are in British English
+    body = body.replace('<html lang="en">', f'<html lang="{REPORT_LANGUAGE}">', 1)
     return body, nb
 
 
@@ -216,6 +228,7 @@ def execute_report(params_file: str, report: str, output_dir: str, service: str,
             f"{spec.title} — {service}")
         outcome.warnings = _stderr_outputs(nb)
         outcome.status = _report_status(nb)
+        outcome.summary = _output_metadata(nb, SUMMARY_METADATA)
         html_tmp = staging / f"{report}.html"
         html_tmp.write_text(body, encoding="utf-8")
         (out_dir / outputs.NOTEBOOKS_DIR).mkdir(exist_ok=True)

@@ -25,13 +25,18 @@ def _instruments_present(survey: pd.DataFrame) -> list[str]:
     return present
 
 
-def _intervention_date(ctx) -> pd.Timestamp | None:
+def _intervention_marks(ctx) -> dict:
+    """The evaluated intervention's start, name and phase-in, to mark on survey charts."""
     ev = ctx.params.evaluation
     if ev is None or not ctx.service.has("interventions"):
-        return None
+        return {}
     iv = ctx.service.table("interventions")
     row = iv[iv["intervention_id"] == ev.intervention]
-    return None if row.empty else row["start_date"].iloc[0]
+    if row.empty:
+        return {}
+    r = row.iloc[0]
+    return {"intervention_date": r["start_date"], "intervention_name": str(r["name"]),
+            "phase_in_months": int(r["phase_in_months"])}
 
 
 def _figure(ax, alt: str, caption: str | None = None) -> b.Block:
@@ -70,7 +75,7 @@ def _trend_figure(ctx, summaries: dict) -> b.Block:
     for ax, name in zip(axes.flat, names, strict=False):
         summary = summaries[name]
         measure = _headline(summary, name)
-        summary.plot(ax=ax, measure=measure, intervention_date=_intervention_date(ctx))
+        summary.plot(ax=ax, measure=measure, **_intervention_marks(ctx))
         ax.set_title(summary.instrument.label_of(measure), fontsize=10)
         ax.set_xlabel("")
         ax.xaxis.set_major_locator(mdates.YearLocator())
@@ -256,7 +261,7 @@ def _joy_block(ctx) -> b.Block:
     text = (f"In {pd.Timestamp(s['latest_period']):%B %Y}, {s['latest_pct_good']:.0f}% of "
             f"marbles were 'good day' marbles (median over all months "
             f"{s['median_pct_good']:.0f}%).")
-    ax = joy.plot(intervention_date=_intervention_date(ctx))
+    ax = joy.plot(**_intervention_marks(ctx))
     return b.join([b.heading("Joy at work", 3, "survey-joy"), b.paragraph(text),
                    _figure(ax, "Run chart of the monthly share of good-day marbles with its "
                                "median. " + text)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wellbeing_analysis.constants import MDC_TWO_OF_THREE_WINDOW
+from wellbeing_analysis.constants import MDC_TWO_OF_THREE_COUNT, MDC_TWO_OF_THREE_WINDOW
 from wellbeing_analysis.spc import labels
 from wellbeing_analysis.spc.inputs import format_x
 
@@ -86,6 +86,7 @@ def describe_episode(
         return f"{subject} went {limit} process limit{count} ({when}) — a real change"
     if rule == labels.TWO_IN_THREE:
         limit = "upper" if direction > 0 else "lower"
-        return (f"{plural(k, unit)} close to the {limit} process limit within "
-                f"{MDC_TWO_OF_THREE_WINDOW} ({when}) — a real change")
+        return (f"{plural(k, unit)} close to the {limit} process limit ({when}; "
+                f"{MDC_TWO_OF_THREE_COUNT} of any {MDC_TWO_OF_THREE_WINDOW} {unit}s in a row "
+                "this close is a real change)")
     raise ValueError(f"no description for rule {rule!r}")

@@ -352,7 +352,10 @@ class PDSAReview:
                         xytext=(-3 if leftwards else 3, -3 - 11 * (i % 3)),
                         textcoords="offset points", va="top",
                         ha="right" if leftwards else "left", fontsize=8, color=NHS_DARK_GREY,
-                        gid="pdsa-cycle-label")
+                        gid="pdsa-cycle-label",
+                        # a white backing so a limit line never strikes through the label
+                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none"},
+                        zorder=5)
         draw_legend(ax)
         return ax
 

@@ -249,6 +249,18 @@ def test_the_demo_planner_simulates_the_rule_with_its_null_row(demo):
     assert 28 in set(plan.table["n_post"])  # the months so far, for 'detectable now'
 
 
+def test_the_planner_says_why_its_pre_period_differs_from_the_models(demo):
+    """The planner calibrates on the settled months after the pandemic window (2021-04 to
+    2024-03: 36 months), the model on all 57 months before the change; the text reconciles
+    the two counts and the two dispersions instead of leaving them to contradict."""
+    ev = demo.absence
+    assert ev.power.calibration["n_pre"] == 36
+    text = ev.power_calibration
+    assert "36 settled months" in text and "all 57 months" in text
+    assert f"{max(ev.primary.dispersion, 1):.3g}" in text
+    assert f"{ev.power.calibration['dispersion']:.3g}" in text
+
+
 def test_demo_json_contract(demo):
     d = demo.evaluation.to_dict()
     assert d["status"] == "ok" and "Holm" in d["multiplicity"]

@@ -258,6 +258,26 @@ class OutcomeEvaluation:
         return run_power(**self._power_args, notes=self.notes)
 
     @property
+    def power_calibration(self) -> str:
+        """Why the planner's pre-period and dispersion differ from the primary model's: the
+        planner is calibrated on the settled months before the change (after any adjustment
+        window), the model on every month before it with the windows adjusted for."""
+        plan = self.power
+        if plan is None or self.primary is None:
+            return ""
+        n_pre = int(plan.calibration["n_pre"])
+        text = (f"The planner simulates from the {n_pre} settled months just before the "
+                "change")
+        if n_pre < self.months_before:
+            text += (f" (after the adjusted periods), not from all {self.months_before} months "
+                     "before it that the main model uses")
+        dispersion = plan.calibration.get("dispersion")
+        if dispersion is not None:
+            text += (f"; their extra variation (dispersion {dispersion:.3g}) is that of those "
+                     f"months, where the main model's is {max(self.primary.dispersion, 1):.3g}")
+        return text + "."
+
+    @property
     def detectable_now(self) -> float | None:
         plan = self.power
         if plan is None or self.months_after not in set(plan.table["n_post"]):

@@ -359,7 +359,7 @@ class EvaluationReport(Report):
                              f"more than {int(plan.table['n_post'].max())}" if need is None
                              else str(need)))
             parts += [b.Block(f"<h3>{b.esc(ev.outcome.label.capitalize())}</h3>"),
-                      b.paragraph(plan.text),
+                      b.paragraph(plan.text + " " + ev.power_calibration),
                       b.figure(fig, alt=f"Line chart of the simulated power to detect falls in "
                                f"{ev.outcome.label} against months after the change. "
                                + plan.text),

@@ -147,7 +147,7 @@ SPC_SEASONAL_MIN_YEARS = 2
 #: at this level (F test)...
 SPC_SEASONAL_ALPHA = 0.01
 #: ...and explains at least this share of the variation left by the trend (partial R²).
-SPC_SEASONAL_MIN_PARTIAL_R2 = 0.4
+SPC_SEASONAL_MIN_PARTIAL_R2 = 0.3
 #: Same month last year: the lag, in months, of the year-on-year difference view.
 SPC_YEAR_ON_YEAR_LAG = 12
 

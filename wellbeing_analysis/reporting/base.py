@@ -15,6 +15,7 @@ from wellbeing_analysis.reporting import provenance as prov
 from wellbeing_analysis.reporting.catalogue import STATUS_METADATA, Section
 from wellbeing_analysis.reporting.context import ReportContext
 from wellbeing_analysis.reporting.measures import measure_series
+from wellbeing_analysis.spc import labels
 from wellbeing_analysis.style import apply_style
 
 
@@ -129,6 +130,7 @@ class Report:
                          improvement_direction=m.direction, target=m.target,
                          fix_after_n_points=fix_after if m.fix_limits else None, rebase=rebase)
         result.measure = m  # what was charted and why (period, disclosure note)
+        result.chart_reason = m.chart_reason or result.chart_reason
         return result
 
     @cached_property
@@ -149,5 +151,10 @@ class Report:
             annotate(ax)
         m = getattr(result, "measure", None)
         period = m.period if m is not None else "month"
-        alt = (f"Control chart of {ind.label.lower()} by {period}. {result.icon_text}")
-        return b.figure(fig, alt=alt, caption=m.note if m is not None and m.note else None)
+        kind = labels.CHART_NAMES[result.chart]
+        alt = f"{kind[:1].upper()}{kind[1:]} of {ind.label.lower()} by {period}. {result.icon_text}"
+        reason = result.chart_reason
+        caption = f"Chart: {reason[:1].lower()}{reason[1:]}." if reason else ""
+        if m is not None and m.note:
+            caption = f"{caption} {m.note}".strip()
+        return b.figure(fig, alt=alt, caption=caption or None)

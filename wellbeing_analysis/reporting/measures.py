@@ -10,7 +10,14 @@ import pandas as pd
 
 from wellbeing_analysis.disclosure import numeric
 from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.indicators import INDICATORS, publishable_series
+from wellbeing_analysis.indicators import (
+    INDICATORS,
+    aggregate_series,
+    indicator_series,
+    publishable_series,
+)
+from wellbeing_analysis.spc import labels
+from wellbeing_analysis.spc.fit import choose_chart, longer_periods_fit
 
 #: Survey measures a PDSA cycle may name (besides the monthly indicators).
 SURVEY_MEASURES = {
@@ -41,6 +48,8 @@ class MeasureSeries:
     period: str = "month"
     #: why the measure is shown over longer periods, or not at all (disclosure control)
     note: str = ""
+    #: the chart in plain words and why it fits the data
+    chart_reason: str = ""
 
     @property
     def chartable(self) -> bool:
@@ -61,31 +70,59 @@ def _series_frame(label: str, x, y, n=None) -> pd.DataFrame:
 def indicator_measure(ctx, name: str, *, start: str | None = None) -> MeasureSeries:
     """A monthly indicator over complete months (from ``start``).
 
-    Rates use Laney's U′ chart on the percentage with the denominator as n: Laney's limits
-    are invariant to the scale of y and P′ and U′ limits coincide (docs/spc.md), so this is
-    the P′ chart drawn in percent. Other indicators use an XmR chart. A rate of people
-    (leavers) is charted by month only when every month's count may be published, else by
-    quarter, else not at all (:func:`~wellbeing_analysis.indicators.publishable_series`).
+    A rate of people (leavers) is charted by month only when every month's count may be
+    published, else by quarter, else not at all
+    (:func:`~wellbeing_analysis.indicators.publishable_series`). The chart of a rate follows
+    the rule of :func:`~wellbeing_analysis.spc.fit.choose_chart` on its counts: thin counts
+    are summed into quarters when quarters are not thin (and there are enough of them), else
+    drawn as a run chart; otherwise Laney's U′ chart when over-dispersed, else a U chart.
+    The percentage is charted with ``n`` = denominator ÷ 100, so y × n is the count; Laney's
+    limits do not depend on that scale and P′ and U′ limits coincide (docs/spc.md). Other
+    indicators use an XmR chart.
     """
     ind = INDICATORS[name]
     p = ctx.params.indicator(name)
     series = ctx.complete_monthly
     if start is not None:
         series = series[series["month"] >= start]
+    monthly = series
     series, period, note = publishable_series(series, name, threshold=ctx.threshold)
     if series is None:
         return MeasureSeries(name, ind.label, ind.unit, None, "none", p.direction, p.target,
                              period="", note=note)
-    if start is not None:
-        series = series[series["month"] >= pd.Period(start, freq="M").to_timestamp()]
-    laney = ind.is_rate and ind.chart in ("pprime", "uprime")
-    if ind.is_rate:
-        series = series[series["denominator"] > 0]
-    data = _series_frame(ind.label, series["month"], series["value"],
-                         series["denominator"] if laney else None)
-    return MeasureSeries(name, ind.label, ind.unit, data, "uprime" if laney else "xmr",
-                         p.direction, p.target, n="n" if laney else None,
-                         fix_limits=period == "month", period=period, note=note)
+
+    def trim(s: pd.DataFrame) -> pd.DataFrame:
+        if start is not None:
+            s = s[s["month"] >= pd.Period(start, freq="M").to_timestamp()]
+        return s[s["denominator"] > 0] if ind.is_rate else s
+
+    series = trim(series)
+    if not (ind.is_rate and ind.chart in ("pprime", "uprime")):
+        data = _series_frame(ind.label, series["month"], series["value"])
+        return MeasureSeries(name, ind.label, ind.unit, data, "xmr", p.direction, p.target,
+                             fix_limits=period == "month", period=period, note=note,
+                             chart_reason=labels.CHART_DESCRIPTIONS["xmr"])
+    choice = _rate_choice(series, ind.scale, period)
+    if choice.thin and period == "month":
+        quarters = trim(aggregate_series(indicator_series(monthly, name), name, "Q"))
+        by_quarter = _rate_choice(quarters, ind.scale, "quarter")
+        if longer_periods_fit(choice, by_quarter, len(quarters)):
+            note = (f"{note} " if note else "") + (
+                f"Shown by quarter: months have too few events for process limits "
+                f"({choice.mean_events:.1f} a month on average).")
+            series, period, choice = quarters, "quarter", by_quarter
+    chart = choice.chart
+    n = None if chart == "run" else series["denominator"] / ind.scale
+    data = _series_frame(ind.label, series["month"], series["value"], n)
+    return MeasureSeries(name, ind.label, ind.unit, data, chart, p.direction, p.target,
+                         n=None if n is None else "n", fix_limits=period == "month",
+                         period=period, note=note, chart_reason=choice.reason)
+
+
+def _rate_choice(series: pd.DataFrame, scale: float, period: str):
+    """The chart for a rate series (value = scale × numerator ÷ denominator)."""
+    return choose_chart(series["value"].to_numpy(), (series["denominator"] / scale).to_numpy(),
+                        proportion=False, unit=period)
 
 
 def measure_series(ctx, name: str, *, start: str | None = None) -> MeasureSeries:
@@ -108,7 +145,8 @@ def survey_measure(ctx, name: str) -> MeasureSeries:
         t = numeric(joy.table, ["pct_good", "total_days"]).dropna(subset=["pct_good"])
         data = _series_frame(SURVEY_MEASURES[name], t["period"], t["pct_good"], t["total_days"])
         return MeasureSeries(name, SURVEY_MEASURES[name], "%", data, "uprime", "increase",
-                             None, n="n", fix_limits=False)
+                             None, n="n", fix_limits=False,
+                             chart_reason=labels.CHART_DESCRIPTIONS["uprime"])
     from wellbeing_analysis.instruments import summarise_scores
 
     table_name = "pulse_survey" if name == "nss_engagement" else "wellbeing_survey"
@@ -121,4 +159,4 @@ def survey_measure(ctx, name: str) -> MeasureSeries:
     t = t[t["measure"] == key].dropna(subset=["mean"])
     data = _series_frame(SURVEY_MEASURES[name], t["wave_date"], t["mean"])
     return MeasureSeries(name, SURVEY_MEASURES[name], "score", data, "xmr", "increase", None,
-                         fix_limits=False)
+                         fix_limits=False, chart_reason=labels.CHART_DESCRIPTIONS["xmr"])

@@ -39,7 +39,9 @@ class ChartChoice:
 
 
 def _events_text(mean: float, unit: str) -> str:
-    return f"{mean:,.1f} events a {unit}" if mean < 100 else f"{mean:,.0f} events a {unit}"
+    """'an average count of 0.2 a month'."""
+    return f"an average count of {mean:,.1f} a {unit}" if mean < 100 else \
+        f"an average count of {mean:,.0f} a {unit}"
 
 
 def choose_chart(
@@ -58,7 +60,7 @@ def choose_chart(
         zeros = int((events <= 0).sum())
         return ChartChoice("run", True, (
             f"run chart (median line, no process limits): the counts are too small for "
-            f"limits - {_events_text(mean, unit)} on average (the rule needs "
+            f"limits - {_events_text(mean, unit)} (the rule needs "
             f"{SPC_MIN_EVENTS_PER_POINT:g}) and {zeros} of {events.size} {unit}s with none "
             f"(the rule allows at most {1 - SPC_MIN_NONZERO_SHARE:.0%})"), mean)
     centre = float(events.sum() / n.sum())
@@ -67,11 +69,11 @@ def choose_chart(
     family = "P" if proportion else "U"
     if sigma_z > SPC_OVERDISPERSION_SIGMA_Z:
         return ChartChoice("pprime" if proportion else "uprime", False, (
-            f"Laney {family}′ chart: {_events_text(mean, unit)} on average, and the {unit}s "
+            f"Laney {family}′ chart: {_events_text(mean, unit)}, and the {unit}s "
             f"vary {sigma_z:.1f} times as much as a plain {family} chart assumes, so its "
             f"limits are widened by that factor"), mean, sigma_z)
     return ChartChoice(family.lower(), False, (
-        f"{family} chart: {_events_text(mean, unit)} on average, and the {unit}s vary no "
+        f"{family} chart: {_events_text(mean, unit)}, and the {unit}s vary no "
         f"more than a {family} chart assumes (Laney's σ_z = {sigma_z:.2f})"), mean, sigma_z)
 
 

@@ -158,3 +158,35 @@ class Report:
         if m is not None and m.note:
             caption = f"{caption} {m.note}".strip()
         return b.figure(fig, alt=alt, caption=caption or None)
+
+    def seasonal_view(self, name: str, result) -> list[b.Block]:
+        """For a strongly seasonal monthly measure: a sentence saying its signals may be the
+        season, and an XmR chart of the change on the same month last year (Making Data
+        Count guidance; docs/spc.md). Nothing when it is not seasonal or not monthly."""
+        from wellbeing_analysis.spc import spc
+        from wellbeing_analysis.spc.seasonal import seasonal_sentence, seasonality, year_on_year
+
+        m = getattr(result, "measure", None)
+        if result is None or m is None or m.period != "month":
+            return []
+        ind = INDICATORS[name]
+        check = seasonality(m.data[m.x], m.data[m.y])
+        if not check.seasonal:
+            return []
+        change = f"Change on the same month last year ({ind.unit})"
+        yoy = year_on_year(m.data, x=m.x, y=m.y, name=change)
+        parts = [b.paragraph(seasonal_sentence(check, f"the {ind.label.lower()}"))]
+        if len(yoy) < 2:
+            return parts
+        with self.ctx.capture_warnings():
+            chart = spc(yoy, x=m.x, y=change, improvement_direction=m.direction)
+        fig, ax = plt.subplots(layout="constrained")
+        chart.plot(ax=ax, title=f"{ind.label}: change on the same month last year",
+                   y_label=change, x_label="")
+        alt = (f"XmR chart of the change in the {ind.label.lower()} on the same month a year "
+               f"earlier, by month. {chart.icon_text}")
+        parts.append(b.figure(fig, alt=alt, caption=(
+            "Chart: XmR chart of each month's change on the same month a year earlier, which "
+            "takes the season out; a signal here is a change beyond the usual season.")))
+        return parts
+

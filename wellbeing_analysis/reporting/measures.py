@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from wellbeing_analysis.constants import PDSA_SCOPE_SERVICE
 from wellbeing_analysis.disclosure import numeric
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.indicators import (
@@ -16,6 +17,7 @@ from wellbeing_analysis.indicators import (
     indicator_series,
     publishable_series,
 )
+from wellbeing_analysis.schema.scope import Scope
 from wellbeing_analysis.spc import labels
 from wellbeing_analysis.spc.fit import choose_chart, longer_periods_fit
 
@@ -67,7 +69,8 @@ def _series_frame(label: str, x, y, n=None) -> pd.DataFrame:
     return data.reset_index(drop=True)
 
 
-def indicator_measure(ctx, name: str, *, start: str | None = None) -> MeasureSeries:
+def indicator_measure(ctx, name: str, *, start: str | None = None,
+                      monthly: pd.DataFrame | None = None) -> MeasureSeries:
     """A monthly indicator over complete months (from ``start``).
 
     A rate of people (leavers) is charted by month only when every month's count may be
@@ -78,11 +81,12 @@ def indicator_measure(ctx, name: str, *, start: str | None = None) -> MeasureSer
     drawn as a run chart; otherwise Laney's U′ chart when over-dispersed, else a U chart.
     The percentage is charted with ``n`` = denominator ÷ 100, so y × n is the count; Laney's
     limits do not depend on that scale and P′ and U′ limits coincide (docs/spc.md). Other
-    indicators use an XmR chart.
+    indicators use an XmR chart. ``monthly``: another complete-month table in the layout
+    of the service's (a group's, see :func:`population_measure`).
     """
     ind = INDICATORS[name]
     p = ctx.params.indicator(name)
-    series = ctx.complete_monthly
+    series = ctx.complete_monthly if monthly is None else monthly
     if start is not None:
         series = series[series["month"] >= start]
     monthly = series
@@ -134,6 +138,39 @@ def measure_series(ctx, name: str, *, start: str | None = None) -> MeasureSeries
     raise InputError(f"unknown measure {name!r}: use a monthly indicator "
                      f"({', '.join(INDICATORS)}) or a survey measure "
                      f"({', '.join(SURVEY_MEASURES)})")
+
+
+def population_measure(ctx, name: str, scope: Scope) -> tuple[MeasureSeries | None, str]:
+    """(the measure for ``scope``'s group, '') or (None, why it cannot be judged).
+
+    Teams and staff groups come from the workforce engine's monthly tables by team and by
+    staff group; several names are summed month by month (numerators and denominators,
+    then the rate). A group is refused when its median staff in post is below the
+    disclosure threshold, when its counts cannot be published at any period
+    (:func:`~wellbeing_analysis.indicators.publishable_series`), or for measures that exist
+    only for the whole service (surveys, rolling and stock figures)."""
+    if scope.kind == PDSA_SCOPE_SERVICE:
+        m = measure_series(ctx, name)
+        return (m, "") if m.chartable else (None, m.note)
+    ind = INDICATORS.get(name)
+    if ind is None or not ind.is_rate:
+        return None, (f"{name} is judged for the whole service only; a cycle on "
+                      f"{scope.label} can be judged on a monthly rate such as "
+                      "absence_rate_pct or leaver_rate_pct")
+    table = ctx.monthly_by_team if scope.kind == "team" else ctx.monthly_by_group
+    part = table[table[scope.kind].isin(scope.names)
+                 & (table["month"] <= ctx.last_month)]
+    columns = list(dict.fromkeys([ind.numerator, ind.denominator, "headcount"]))
+    monthly = part.groupby("month", sort=True)[columns].sum().reset_index()
+    staff = float(monthly["headcount"].median()) if len(monthly) else 0.0
+    if staff < ctx.threshold:
+        return None, (f"{scope.label} has a median of {staff:.0f} staff in post, fewer than "
+                      f"{ctx.threshold}: too small to chart without pointing at individuals")
+    m = indicator_measure(ctx, name, monthly=monthly)
+    if not m.chartable:  # the note's first clause: why (not what the service report shows)
+        return None, m.note.split(";")[0].replace("are not charted", f"of {scope.label} "
+                                                  "cannot be charted") + "."
+    return m, ""
 
 
 def survey_measure(ctx, name: str) -> MeasureSeries:

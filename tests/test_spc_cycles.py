@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.schema.scope import Scope, intervention_scope, parse_scope
 from wellbeing_analysis.spc import CANNOT_TELL, CycleReview, Population, cycle_settings
 from wellbeing_analysis.spc.pdsa import AGREES, NO_SIGNAL_YET
@@ -132,3 +133,9 @@ def test_scopes_parse_label_and_overlap():
     for bad in ("teams:North", "team:", "North Step 2"):
         with pytest.raises(ValueError):
             parse_scope(bad)
+
+
+def test_a_bad_scope_in_a_cycles_table_names_the_cycle():
+    with pytest.raises(InputError, match=r"scope must be blank.*\(cycle\(s\) C1\)"):
+        cycle_settings(pd.DataFrame([cycle(scope="North Step 2")]))
+

@@ -78,3 +78,15 @@ def intervention_scope(teams: object) -> Scope:
     if text == "" or text.lower() == "all":
         return Scope()
     return Scope("team", tuple(n.strip() for n in text.split(PDSA_SCOPE_SEPARATOR) if n.strip()))
+
+
+def scope_errors(values) -> dict[str, str]:
+    """{scope text: what is wrong with it} for the malformed distinct values in ``values``."""
+    bad = {}
+    for text in dict.fromkeys(v for v in values if isinstance(v, str)):
+        try:
+            parse_scope(text)
+        except ValueError as exc:
+            bad[text] = str(exc)
+    return bad
+

@@ -22,6 +22,7 @@ import pandas as pd
 from wellbeing_analysis.constants import PDSA_MIN_POINTS_AFTER_START
 from wellbeing_analysis.errors import InputError, require_columns
 from wellbeing_analysis.schema import PDSA_DECISIONS, PREDICTED_DIRECTIONS
+from wellbeing_analysis.schema.scope import scope_errors
 from wellbeing_analysis.spc import labels
 from wellbeing_analysis.spc.chart import spc
 from wellbeing_analysis.spc.describe import (
@@ -111,6 +112,8 @@ def validate_cycles(cycles: pd.DataFrame, measure: str | None = None) -> pd.Data
     fail(rebase & _blank(c["rebase_reason"]),
          "rebase_at_start is true but rebase_reason is blank; say why the chart is rebased")
     c["rebase_at_start"] = rebase
+    bad_scope = scope_errors(c["scope"])
+    fail(c["scope"].isin(list(bad_scope)), "; ".join(sorted(set(bad_scope.values()))))
     if measure is not None:
         known = sorted(c["measure"].dropna().astype(str).unique())
         c = c[c["measure"] == measure]

@@ -8,7 +8,7 @@ import pandas as pd
 
 from wellbeing_analysis.constants import HISTORY_GAP_MONTHS, PDSA_SCOPE_KINDS
 from wellbeing_analysis.errors import empty_problems, problems_frame
-from wellbeing_analysis.schema.scope import parse_scope
+from wellbeing_analysis.schema.scope import parse_scope, scope_errors
 from wellbeing_analysis.validation.reading import ROW
 from wellbeing_analysis.workforce.rules import ONE_DAY, employment_periods
 
@@ -165,13 +165,11 @@ def _check_scopes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
     spells = ctx.get("tables", {}).get("staff_spells")
     known = {kind: (set() if spells is None or kind not in spells else
                     set(spells[kind].dropna().astype(str))) for kind in PDSA_SCOPE_KINDS}
-    verdicts = {}  # one check per distinct scope text, not per row
+    verdicts = scope_errors(df["scope"])  # one check per distinct scope text, not per row
     for text in df["scope"].dropna().unique():
-        try:
-            scope = parse_scope(text)
-        except ValueError as exc:
-            verdicts[text] = str(exc)
+        if text in verdicts:
             continue
+        scope = parse_scope(text)
         missing = [n for n in scope.names if spells is not None and n not in known[scope.kind]]
         if missing:
             what = scope.kind.replace("_", " ")

@@ -154,7 +154,7 @@ class Report:
         kind = labels.CHART_NAMES[result.chart]
         alt = f"{kind[:1].upper()}{kind[1:]} of {ind.label.lower()} by {period}. {result.icon_text}"
         reason = result.chart_reason
-        caption = f"Chart: {reason[:1].lower()}{reason[1:]}." if reason else ""
+        caption = f"Chart: {reason}." if reason else ""
         if m is not None and m.note:
             caption = f"{caption} {m.note}".strip()
         return b.figure(fig, alt=alt, caption=caption or None)

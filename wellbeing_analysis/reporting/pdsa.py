@@ -142,7 +142,7 @@ class PDSAReport(Report):
                f"{row['population']} with the cycle's start marked. {own.spc.icon_text}")
         reason = row["chart_reason"]
         return b.join([self.section_heading("chart"), b.figure(fig, alt=alt),
-                       b.paragraph(f"Chart: {reason[:1].lower()}{reason[1:]}. The centre line "
+                       b.paragraph(f"Chart: {reason}. The centre line "
                                    f"and limits come from {row['baseline']}, the period "
                                    "before the cycle; the green line marks its start and the "
                                    "shaded band runs to its end.", css="muted")])

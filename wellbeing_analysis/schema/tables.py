@@ -189,8 +189,8 @@ PDSA_CYCLES = TableSchema(
                "group's own monthly series: blank or 'service' (the whole service), "
                "'team:<team>' or 'staff_group:<staff group>'; several names separated by "
                "';' (e.g. 'team:North Step 2;South Step 2'). Names must match staff_spells.",
-               ("team:North Step 2", "service", "staff_group:Psychological Wellbeing "
-                "Practitioner"), nullable=True, required=False),
+               ("service", "", "staff_group:High Intensity Therapist"), nullable=True,
+               required=False),
     ),
 )
 

@@ -72,7 +72,15 @@ def test_icons_are_drawn_with_their_text_alternative(ae):
     assert to_hex(variation.patches[0].get_edgecolor()) == SPC_CONCERN.lower()
     assert [t.get_text() for t in assurance.texts] == ["F"]
     (caption,) = _by_gid(ax, "spc-icon-text")
-    assert caption.get_text().replace("\n", " ") == ae.icon_text
+    # The caption names the chart in plain words, then reads the icons.
+    assert caption.get_text().replace("\n", " ") == (
+        "XmR chart: each value, with limits from the average change between neighbours. "
+        + ae.icon_text)
+
+
+def test_chart_is_named_in_the_title_when_there_is_no_caption(ae):
+    ax = ae.plot(title="A&E breaches", caption=False)
+    assert ax.get_title(loc="left") == "A&E breaches (XmR chart)"
 
 
 def test_no_assurance_icon_without_target_and_icons_can_be_hidden():

@@ -489,6 +489,30 @@ def test_other_tables_codes_booleans_and_references(data_dir):
     assert len(report.errors) == 7, report.errors.to_string()
 
 
+def test_pdsa_scopes_must_name_teams_and_staff_groups_in_the_data(data_dir):
+    header = ("cycle_id,intervention_id,cycle_number,title,plan,measure,predicted_direction,"
+              "predicted_value,start_date,end_date,decision,scope")
+    rows = [
+        "C1,,1,t,p,absence_rate_pct,decrease,,2023-04-01,,,team:North Step 2",          # 2 ok
+        "C2,,1,t,p,absence_rate_pct,decrease,,2023-04-01,,,service",                    # 3 ok
+        "C3,,1,t,p,absence_rate_pct,decrease,,2023-04-01,,,team:North Step 2;East",     # 4
+        "C4,,1,t,p,absence_rate_pct,decrease,,2023-04-01,,,squad:North Step 2",         # 5
+        "C5,,1,t,p,absence_rate_pct,decrease,,2023-04-01,,,staff_group:Counsellor",     # 6 ok
+        "C6,,1,t,p,absence_rate_pct,decrease,,2023-04-01,,,staff_group:Manager",        # 7
+        "C7,,1,t,p,absence_rate_pct,decrease,,2023-04-01,,,",                           # 8 ok
+    ]
+    write(data_dir / "pdsa_cycles.csv", header, rows)
+    report = validate_folder(data_dir, extract_date="2024-12-31")
+    east = one_problem(report, "pdsa_cycles.csv", 4, "scope")
+    assert east["value"] == "team:North Step 2;East"
+    assert "no team called 'East' in staff_spells" in east["problem"]
+    assert "North Step 3" in east["problem"]  # the known teams are listed
+    assert "'team:<team names>'" in one_problem(report, "pdsa_cycles.csv", 5, "scope")["problem"]
+    assert "no staff group called 'Manager'" in one_problem(report, "pdsa_cycles.csv", 7,
+                                                            "scope")["problem"]
+    assert len(report.errors) == 3, report.errors.to_string()
+
+
 # ---------------------------------------------------------------------------
 # Duplicates and overlaps
 # ---------------------------------------------------------------------------

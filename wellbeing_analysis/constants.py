@@ -125,6 +125,45 @@ PDSA_MIN_POINTS_AFTER_START = 5
 #: fraction of its points fall outside the limits (our choice; docs/spc.md: 16 of 20 on nhs_accidents).
 OVERDISPERSION_WARN_FRACTION = 0.5
 
+# SPC chart choice for counts and rates (docs/spc.md, 'Which chart: the rule')
+#: Thin counts: with fewer events than this per point on average, 3-sigma limits of P/U
+#: charts rest on a normal approximation that fails, and Laney's sigma_z collapses on runs
+#: of zeros (our choice, after the usual np >= 5 rule for the normal approximation).
+SPC_MIN_EVENTS_PER_POINT = 5.0
+#: Thin counts: fewer than this share of points with at least one event (our choice).
+SPC_MIN_NONZERO_SHARE = 0.8
+#: A thin monthly series is shown by quarter when quarters are not thin and there are at
+#: least this many of them (enough points to set limits, as fix_after_n_points); else a run
+#: chart at the original period.
+SPC_MIN_AGGREGATED_POINTS = 12
+#: Laney P'/U' when the between-point variation exceeds what a P/U chart assumes
+#: (Laney's sigma_z above this); else the plain P/U chart (Laney 2002).
+SPC_OVERDISPERSION_SIGMA_Z = 1.0
+
+# SPC seasonality (docs/spc.md, 'Seasonal measures'; Making Data Count guidance)
+#: Months of year tested only with at least this many full years of monthly points.
+SPC_SEASONAL_MIN_YEARS = 2
+#: A measure is strongly seasonal when month of year (after a linear trend) is significant
+#: at this level (F test)...
+SPC_SEASONAL_ALPHA = 0.01
+#: ...and explains at least this share of the variation left by the trend (partial R²).
+SPC_SEASONAL_MIN_PARTIAL_R2 = 0.3
+#: Same month last year: the lag, in months, of the year-on-year difference view.
+SPC_YEAR_ON_YEAR_LAG = 12
+
+# PDSA cycles judged on their own population and period (docs/spc.md, 'PDSA cycle reviews')
+#: Limits come from at most this many points before the cycle starts (our choice: two years
+#: of months, the most recent period before the change).
+PDSA_MAX_BASELINE_POINTS = 24
+#: A cycle is refused ('cannot tell') with fewer baseline points than this: limits fixed on
+#: fewer points are unreliable (the same floor as fix_after_n_points).
+PDSA_MIN_BASELINE_POINTS = 12
+#: Scope of a cycle: the whole service, one or more teams, or one or more staff groups
+#: ('team:North Step 2;South Step 2').
+PDSA_SCOPE_SERVICE = "service"
+PDSA_SCOPE_KINDS: tuple[str, ...] = ("team", "staff_group")
+PDSA_SCOPE_SEPARATOR = ";"
+
 # ---------------------------------------------------------------------------
 # Interrupted time series (docs/its.md)
 # ---------------------------------------------------------------------------

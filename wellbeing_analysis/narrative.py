@@ -34,10 +34,14 @@ def fmt(value: float, name: str) -> str:
 
 
 def spc_reading(name: str, variation_icon: str, assurance_icon: str | None,
-                target: float | None) -> str:
-    """One sentence reading an SPC chart's icons for an indicator."""
+                target: float | None, chart: str | None = None) -> str:
+    """One sentence reading an SPC chart's icons for an indicator, naming the chart
+    ('... (Laney U′ chart)') when ``chart`` is given."""
+    from wellbeing_analysis.spc.labels import CHART_NAMES
+
     label = INDICATORS[name].label
-    text = f"{label}: {_VARIATION.get(variation_icon, 'no reading')}"
+    on = f" ({CHART_NAMES[chart]})" if chart is not None else ""
+    text = f"{label}{on}: {_VARIATION.get(variation_icon, 'no reading')}"
     if assurance_icon is not None and target is not None:
         text += "; " + _ASSURANCE[assurance_icon].format(t=fmt(target, name))
     return text + "."

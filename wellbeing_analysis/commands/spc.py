@@ -25,7 +25,8 @@ FLAGS = (
     Flag("y", "column of values (for P/U charts: the proportion or rate)", "COL",
          required=True),
     Flag("n", "denominator column (P, U, P′, U′ charts)", "COL"),
-    Flag("chart", "chart type (default: xmr; with --n, pprime for proportions, else uprime)",
+    Flag("chart", "chart type (default: xmr; with --n, chosen from the counts y × n: run for thin "
+         "counts, Laney pprime/uprime when over-dispersed, else p/u; see docs/spc.md)",
          choices=SPC_CHART_TYPES),
     Flag("rules", "rule set (default: mdc for control charts, anhoej for run charts)",
          choices=SPC_RULE_SETS),
@@ -79,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", None):
         print(f"{result.chart} chart, {result.rules} rules: {len(result.data)} points of "
               f"{args.y!r} by {args.x!r}")
+        print(f"Chart: {result.chart_reason}")
         print(summary.to_string(index=False))
     if len(result.signals):
         print("\nSignals:")

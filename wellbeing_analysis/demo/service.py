@@ -336,7 +336,8 @@ def demo_interventions() -> pd.DataFrame:
 
 
 def demo_pdsa_cycles() -> pd.DataFrame:
-    """The demo's PDSA log: how INT1 was tested, adapted and adopted, and INT2's first cycle."""
+    """The demo's PDSA log: how INT1 was tested (in one team), adapted and adopted (the whole
+    service), and INT2's first cycle in the step 2 teams it applies to."""
     return pd.DataFrame([
         {"cycle_id": "C1", "intervention_id": "INT1", "cycle_number": 1,
          "title": "Pilot reflective practice in North Step 2",
@@ -346,21 +347,23 @@ def demo_pdsa_cycles() -> pd.DataFrame:
          "predicted_value": "", "start_date": "2023-10-01", "end_date": "2023-12-31",
          "study_notes": "Attendance 74%; sessions valued; cover arrangements were the main "
                         "barrier.", "decision": "adapt", "rebase_at_start": "no",
-         "rebase_reason": ""},
+         "rebase_reason": "", "scope": "team:North Step 2"},
         {"cycle_id": "C2", "intervention_id": "INT1", "cycle_number": 2,
          "title": "Roll out to every team with clinic cover",
          "plan": "All teams, with protected diary slots and cover from a floating clinician.",
          "measure": "absence_rate_pct", "predicted_direction": "decrease",
          "predicted_value": "4.5", "start_date": "2024-04-01", "end_date": "2025-03-31",
          "study_notes": "Attendance 86%; absence appears lower since the summer.",
-         "decision": "adopt", "rebase_at_start": "no", "rebase_reason": ""},
+         "decision": "adopt", "rebase_at_start": "no", "rebase_reason": "", "scope": "service"},
         {"cycle_id": "C3", "intervention_id": "INT2", "cycle_number": 1,
          "title": "Stay conversations in step 2",
          "plan": "Six-monthly stay conversations for PWPs; record reasons for staying.",
          "measure": "leaver_rate_pct", "predicted_direction": "decrease",
          "predicted_value": "",
          "start_date": "2025-04-01", "end_date": "", "study_notes": "", "decision": "",
-         "rebase_at_start": "no", "rebase_reason": ""},
+         "rebase_at_start": "no", "rebase_reason": "",
+         # INT2's population: its teams (interventions.csv), judged on their own leavers
+         "scope": "team:North Step 2;South Step 2"},
     ])
 
 

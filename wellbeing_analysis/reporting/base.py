@@ -16,6 +16,7 @@ from wellbeing_analysis.reporting import provenance as prov
 from wellbeing_analysis.reporting.catalogue import STATUS_METADATA, Section
 from wellbeing_analysis.reporting.context import ReportContext
 from wellbeing_analysis.reporting.measures import measure_series
+from wellbeing_analysis.spc import labels
 from wellbeing_analysis.style import apply_style
 
 
@@ -169,6 +170,7 @@ class Report:
                          improvement_direction=m.direction, target=m.target,
                          fix_after_n_points=fix_after if m.fix_limits else None, rebase=rebase)
         result.measure = m  # what was charted and why (period, disclosure note)
+        result.chart_reason = m.chart_reason or result.chart_reason
         return result
 
     @cached_property
@@ -189,5 +191,42 @@ class Report:
             annotate(ax)
         m = getattr(result, "measure", None)
         period = m.period if m is not None else "month"
-        alt = (f"Control chart of {ind.label.lower()} by {period}. {result.icon_text}")
-        return b.figure(fig, alt=alt, caption=m.note if m is not None and m.note else None)
+        kind = labels.CHART_NAMES[result.chart]
+        alt = f"{kind[:1].upper()}{kind[1:]} of {ind.label.lower()} by {period}. {result.icon_text}"
+        reason = result.chart_reason
+        caption = f"Chart: {reason}." if reason else ""
+        if m is not None and m.note:
+            caption = f"{caption} {m.note}".strip()
+        return b.figure(fig, alt=alt, caption=caption or None)
+
+    def seasonal_view(self, name: str, result) -> list[b.Block]:
+        """For a strongly seasonal monthly measure: a sentence saying its signals may be the
+        season, and an XmR chart of the change on the same month last year (Making Data
+        Count guidance; docs/spc.md). Nothing when it is not seasonal or not monthly."""
+        from wellbeing_analysis.spc import spc
+        from wellbeing_analysis.spc.seasonal import seasonal_sentence, seasonality, year_on_year
+
+        m = getattr(result, "measure", None)
+        if result is None or m is None or m.period != "month":
+            return []
+        ind = INDICATORS[name]
+        check = seasonality(m.data[m.x], m.data[m.y])
+        if not check.seasonal:
+            return []
+        change = f"Change on the same month last year ({ind.unit})"
+        yoy = year_on_year(m.data, x=m.x, y=m.y, name=change)
+        parts = [b.paragraph(seasonal_sentence(check, f"the {ind.label.lower()}"))]
+        if len(yoy) < 2:
+            return parts
+        with self.ctx.capture_warnings():
+            chart = spc(yoy, x=m.x, y=change, improvement_direction=m.direction)
+        fig, ax = plt.subplots(layout="constrained")
+        chart.plot(ax=ax, title=f"{ind.label}: change on the same month last year",
+                   y_label=change, x_label="")
+        alt = (f"XmR chart of the change in the {ind.label.lower()} on the same month a year "
+               f"earlier, by month. {chart.icon_text}")
+        parts.append(b.figure(fig, alt=alt, caption=(
+            "Chart: XmR chart of each month's change on the same month a year earlier, which "
+            "takes the season out; a signal here is a change beyond the usual season.")))
+        return parts
+

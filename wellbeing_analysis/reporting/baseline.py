@@ -140,8 +140,9 @@ class BaselineReport(Report):
             b.paragraph(f"{ind.description} Benchmarks: {ind.benchmark}."),
             self.spc_figure(name, res, title="Sickness absence rate by month"),
             b.paragraph(narrative.spc_reading(name, res.variation_icon, res.assurance_icon,
-                                              self.params.indicator(name).target)
+                                              self.params.indicator(name).target, res.chart)
                         + " " + limits),
+            *self.seasonal_view(name, res),
             self.spc_figure("s10_absence_rate_pct", self.spc_results["s10_absence_rate_pct"],
                             title="Absence for anxiety, stress and depression (S10) by month"),
         ]
@@ -197,7 +198,8 @@ class BaselineReport(Report):
             parts += [
                 self.spc_figure(name, res, title=f"Leavers per 100 staff by {res.measure.period}"),
                 b.paragraph(narrative.spc_reading(name, res.variation_icon, res.assurance_icon,
-                                                  self.params.indicator(name).target))]
+                                                  self.params.indicator(name).target,
+                                                  res.chart))]
         parts.append(self._trend_figure())
         lv = self.leavers
         s, e = self.windows["now"]

@@ -8,9 +8,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from wellbeing_analysis.constants import PDSA_SCOPE_SERVICE
 from wellbeing_analysis.disclosure import numeric
 from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.indicators import INDICATORS, publishable_series
+from wellbeing_analysis.indicators import (
+    INDICATORS,
+    aggregate_series,
+    indicator_series,
+    publishable_series,
+)
+from wellbeing_analysis.schema.scope import Scope
+from wellbeing_analysis.spc import labels
+from wellbeing_analysis.spc.fit import choose_chart, longer_periods_fit
 
 #: Survey measures a PDSA cycle may name (besides the monthly indicators).
 SURVEY_MEASURES = {
@@ -41,6 +50,8 @@ class MeasureSeries:
     period: str = "month"
     #: why the measure is shown over longer periods, or not at all (disclosure control)
     note: str = ""
+    #: the chart in plain words and why it fits the data
+    chart_reason: str = ""
 
     @property
     def chartable(self) -> bool:
@@ -58,34 +69,64 @@ def _series_frame(label: str, x, y, n=None) -> pd.DataFrame:
     return data.reset_index(drop=True)
 
 
-def indicator_measure(ctx, name: str, *, start: str | None = None) -> MeasureSeries:
+def indicator_measure(ctx, name: str, *, start: str | None = None,
+                      monthly: pd.DataFrame | None = None) -> MeasureSeries:
     """A monthly indicator over complete months (from ``start``).
 
-    Rates use Laney's U′ chart on the percentage with the denominator as n: Laney's limits
-    are invariant to the scale of y and P′ and U′ limits coincide (docs/spc.md), so this is
-    the P′ chart drawn in percent. Other indicators use an XmR chart. A rate of people
-    (leavers) is charted by month only when every month's count may be published, else by
-    quarter, else not at all (:func:`~wellbeing_analysis.indicators.publishable_series`).
+    A rate of people (leavers) is charted by month only when every month's count may be
+    published, else by quarter, else not at all
+    (:func:`~wellbeing_analysis.indicators.publishable_series`). The chart of a rate follows
+    the rule of :func:`~wellbeing_analysis.spc.fit.choose_chart` on its counts: thin counts
+    are summed into quarters when quarters are not thin (and there are enough of them), else
+    drawn as a run chart; otherwise Laney's U′ chart when over-dispersed, else a U chart.
+    The percentage is charted with ``n`` = denominator ÷ 100, so y × n is the count; Laney's
+    limits do not depend on that scale and P′ and U′ limits coincide (docs/spc.md). Other
+    indicators use an XmR chart. ``monthly``: another complete-month table in the layout
+    of the service's (a group's, see :func:`population_measure`).
     """
     ind = INDICATORS[name]
     p = ctx.params.indicator(name)
-    series = ctx.complete_monthly
+    series = ctx.complete_monthly if monthly is None else monthly
     if start is not None:
         series = series[series["month"] >= start]
+    monthly = series
     series, period, note = publishable_series(series, name, threshold=ctx.threshold)
     if series is None:
         return MeasureSeries(name, ind.label, ind.unit, None, "none", p.direction, p.target,
                              period="", note=note)
-    if start is not None:
-        series = series[series["month"] >= pd.Period(start, freq="M").to_timestamp()]
-    laney = ind.is_rate and ind.chart in ("pprime", "uprime")
-    if ind.is_rate:
-        series = series[series["denominator"] > 0]
-    data = _series_frame(ind.label, series["month"], series["value"],
-                         series["denominator"] if laney else None)
-    return MeasureSeries(name, ind.label, ind.unit, data, "uprime" if laney else "xmr",
-                         p.direction, p.target, n="n" if laney else None,
-                         fix_limits=period == "month", period=period, note=note)
+
+    def trim(s: pd.DataFrame) -> pd.DataFrame:
+        if start is not None:
+            s = s[s["month"] >= pd.Period(start, freq="M").to_timestamp()]
+        return s[s["denominator"] > 0] if ind.is_rate else s
+
+    series = trim(series)
+    if not (ind.is_rate and ind.chart in ("pprime", "uprime")):
+        data = _series_frame(ind.label, series["month"], series["value"])
+        return MeasureSeries(name, ind.label, ind.unit, data, "xmr", p.direction, p.target,
+                             fix_limits=period == "month", period=period, note=note,
+                             chart_reason=labels.CHART_DESCRIPTIONS["xmr"])
+    choice = _rate_choice(series, ind.scale, period)
+    if choice.thin and period == "month":
+        quarters = trim(aggregate_series(indicator_series(monthly, name), name, "Q"))
+        by_quarter = _rate_choice(quarters, ind.scale, "quarter")
+        if longer_periods_fit(choice, by_quarter, len(quarters)):
+            note = (f"{note} " if note else "") + (
+                f"Shown by quarter: months have too few events for process limits "
+                f"({choice.mean_events:.1f} a month on average).")
+            series, period, choice = quarters, "quarter", by_quarter
+    chart = choice.chart
+    n = None if chart == "run" else series["denominator"] / ind.scale
+    data = _series_frame(ind.label, series["month"], series["value"], n)
+    return MeasureSeries(name, ind.label, ind.unit, data, chart, p.direction, p.target,
+                         n=None if n is None else "n", fix_limits=period == "month",
+                         period=period, note=note, chart_reason=choice.reason)
+
+
+def _rate_choice(series: pd.DataFrame, scale: float, period: str):
+    """The chart for a rate series (value = scale × numerator ÷ denominator)."""
+    return choose_chart(series["value"].to_numpy(), (series["denominator"] / scale).to_numpy(),
+                        proportion=False, unit=period)
 
 
 def measure_series(ctx, name: str, *, start: str | None = None) -> MeasureSeries:
@@ -99,6 +140,39 @@ def measure_series(ctx, name: str, *, start: str | None = None) -> MeasureSeries
                      f"({', '.join(SURVEY_MEASURES)})")
 
 
+def population_measure(ctx, name: str, scope: Scope) -> tuple[MeasureSeries | None, str]:
+    """(the measure for ``scope``'s group, '') or (None, why it cannot be judged).
+
+    Teams and staff groups come from the workforce engine's monthly tables by team and by
+    staff group; several names are summed month by month (numerators and denominators,
+    then the rate). A group is refused when its median staff in post is below the
+    disclosure threshold, when its counts cannot be published at any period
+    (:func:`~wellbeing_analysis.indicators.publishable_series`), or for measures that exist
+    only for the whole service (surveys, rolling and stock figures)."""
+    if scope.kind == PDSA_SCOPE_SERVICE:
+        m = measure_series(ctx, name)
+        return (m, "") if m.chartable else (None, m.note)
+    ind = INDICATORS.get(name)
+    if ind is None or not ind.is_rate:
+        return None, (f"{name} is judged for the whole service only; a cycle on "
+                      f"{scope.label} can be judged on a monthly rate such as "
+                      "absence_rate_pct or leaver_rate_pct")
+    table = ctx.monthly_by_team if scope.kind == "team" else ctx.monthly_by_group
+    part = table[table[scope.kind].isin(scope.names)
+                 & (table["month"] <= ctx.last_month)]
+    columns = list(dict.fromkeys([ind.numerator, ind.denominator, "headcount"]))
+    monthly = part.groupby("month", sort=True)[columns].sum().reset_index()
+    staff = float(monthly["headcount"].median()) if len(monthly) else 0.0
+    if staff < ctx.threshold:
+        return None, (f"{scope.label} has a median of {staff:.0f} staff in post, fewer than "
+                      f"{ctx.threshold}: too small to chart without pointing at individuals")
+    m = indicator_measure(ctx, name, monthly=monthly)
+    if not m.chartable:  # the note's first clause: why (not what the service report shows)
+        return None, m.note.split(";")[0].replace("are not charted", f"of {scope.label} "
+                                                  "cannot be charted") + "."
+    return m, ""
+
+
 def survey_measure(ctx, name: str) -> MeasureSeries:
     """A survey measure as a chartable series (for PDSA cycles)."""
     if name == "joy_good_day_pct":
@@ -108,7 +182,8 @@ def survey_measure(ctx, name: str) -> MeasureSeries:
         t = numeric(joy.table, ["pct_good", "total_days"]).dropna(subset=["pct_good"])
         data = _series_frame(SURVEY_MEASURES[name], t["period"], t["pct_good"], t["total_days"])
         return MeasureSeries(name, SURVEY_MEASURES[name], "%", data, "uprime", "increase",
-                             None, n="n", fix_limits=False)
+                             None, n="n", fix_limits=False,
+                             chart_reason=labels.CHART_DESCRIPTIONS["uprime"])
     from wellbeing_analysis.instruments import summarise_scores
 
     table_name = "pulse_survey" if name == "nss_engagement" else "wellbeing_survey"
@@ -121,4 +196,4 @@ def survey_measure(ctx, name: str) -> MeasureSeries:
     t = t[t["measure"] == key].dropna(subset=["mean"])
     data = _series_frame(SURVEY_MEASURES[name], t["wave_date"], t["mean"])
     return MeasureSeries(name, SURVEY_MEASURES[name], "score", data, "xmr", "increase", None,
-                         fix_limits=False)
+                         fix_limits=False, chart_reason=labels.CHART_DESCRIPTIONS["xmr"])

@@ -185,6 +185,12 @@ PDSA_CYCLES = TableSchema(
                nullable=True, required=False),
         Column("rebase_reason", "text", "Why the chart is rebased (required when "
                "rebase_at_start is yes).", ("", "", ""), nullable=True, required=False),
+        Column("scope", "text", "Who the change was tested on; the cycle is judged on that "
+               "group's own monthly series: blank or 'service' (the whole service), "
+               "'team:<team>' or 'staff_group:<staff group>'; several names separated by "
+               "';' (e.g. 'team:North Step 2;South Step 2'). Names must match staff_spells.",
+               ("service", "", "staff_group:High Intensity Therapist"), nullable=True,
+               required=False),
     ),
 )
 

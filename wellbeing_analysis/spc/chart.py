@@ -33,8 +33,9 @@ def spc(
         and, for P/U/P′/U′ charts, a denominator column ``n`` (y is then the proportion or
         rate and y × n the numerator).
     chart : 'xmr', 'run', 'p', 'u', 'c', 'pprime' or 'uprime'. None: XmR without ``n``;
-        Laney P′ (y in [0, 1]) or U′ with ``n`` - the default for rates with very large
-        denominators such as sickness absence.
+        with ``n``, chosen from the counts y × n (:func:`~wellbeing_analysis.spc.fit.
+        choose_chart`): a run chart for thin counts, Laney P′ (y in [0, 1]) or U′ when
+        over-dispersed (sickness absence), else P or U. ``.chart_reason`` says why.
     rules : 'mdc' (Making Data Count: outside limits, 7-point trend, 2 of 3 near a limit,
         7-point shift), 'anhoej' (long runs and too few crossings; plus outside limits on a
         control chart) or 'ihi' (run charts: 6-point shift, 5-point trend, runs table).

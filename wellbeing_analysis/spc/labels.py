@@ -68,6 +68,19 @@ CHART_NAMES: dict[str, str] = {
     "uprime": "Laney U′ chart",
 }
 
+#: What each chart is, in plain words (named on every chart and in report text).
+CHART_DESCRIPTIONS: dict[str, str] = {
+    "xmr": "XmR chart: each value, with limits from the average change between neighbours",
+    "run": "run chart: each value around the median, with no process limits",
+    "p": "P chart: a proportion, with limits from the binomial distribution",
+    "u": "U chart: a rate, with limits from the Poisson distribution",
+    "c": "C chart: a count, with limits from the Poisson distribution",
+    "pprime": "Laney P′ chart: a proportion, with limits widened for the variation seen "
+              "between points",
+    "uprime": "Laney U′ chart: a rate, with limits widened for the variation seen between "
+              "points",
+}
+
 
 def special_cause_label(rule: str, direction: int, rule_set: str, centre_name: str) -> str:
     """The ``special_cause_type`` label of a point flagged by ``rule`` going ``direction`` (±1).

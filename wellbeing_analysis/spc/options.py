@@ -31,8 +31,8 @@ def _is_number(value: Any) -> bool:
 class SPCOptions:
     """Everything that defines an SPC analysis besides the data; validated on creation.
 
-    ``chart=None`` chooses XmR without a denominator and Laney P′ (proportions) or U′ (other
-    rates) with one. ``rules=None`` chooses Making Data Count for control charts and Anhøj
+    ``chart=None`` chooses XmR without a denominator; with one, the chart that fits the
+    counts (:mod:`~wellbeing_analysis.spc.fit`). ``rules=None`` chooses Making Data Count for control charts and Anhøj
     for run charts. ``rebase`` is a list of x values, or a mapping ``{x: reason}``; with a
     facet, a mapping ``{facet: list or {x: reason}}``. ``target`` is a number, or with a
     facet a mapping ``{facet: number}``.
@@ -121,8 +121,9 @@ class SPCOptions:
 
 
 def resolve_chart(options: SPCOptions, y: pd.Series) -> str:
-    """The chart to draw: as asked, else XmR (no denominator), Laney P′ (proportions in
-    [0, 1]) or Laney U′ (other rates) - the default for rates with very large denominators."""
+    """The chart as asked, else XmR (no denominator), else the Laney chart of the right
+    family: P′ for proportions in [0, 1], U′ for other rates. With a denominator the result
+    chooses between run, P/U and P′/U′ from the counts (:mod:`~wellbeing_analysis.spc.fit`)."""
     if options.chart is not None:
         return options.chart
     if options.n is None:

@@ -8,7 +8,8 @@ asks for it (``rebase_at_start``), and the reason is carried into the table and 
 
 The ``pdsa_cycles`` table is the foundation loader's (schema ``pdsa_cycles``): cycle_id,
 intervention_id, cycle_number, title, plan, measure, predicted_direction, predicted_value,
-start_date, end_date, study_notes, decision, rebase_at_start, rebase_reason.
+start_date, end_date, study_notes, decision, rebase_at_start, rebase_reason, scope
+(the population the cycle was tested on; :mod:`.cycles` judges it on that group's series).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pandas as pd
 from wellbeing_analysis.constants import PDSA_MIN_POINTS_AFTER_START
 from wellbeing_analysis.errors import InputError, require_columns
 from wellbeing_analysis.schema import PDSA_DECISIONS, PREDICTED_DIRECTIONS
+from wellbeing_analysis.schema.scope import scope_errors
 from wellbeing_analysis.spc import labels
 from wellbeing_analysis.spc.chart import spc
 from wellbeing_analysis.spc.describe import (
@@ -46,7 +48,7 @@ AGREEMENTS: tuple[str, ...] = (AGREES, DISAGREES, NO_SIGNAL_YET, TOO_EARLY)
 REQUIRED_COLUMNS = ("cycle_id", "cycle_number", "title", "plan", "measure",
                     "predicted_direction", "start_date")
 OPTIONAL_COLUMNS = ("intervention_id", "predicted_value", "end_date", "study_notes", "decision",
-                    "rebase_at_start", "rebase_reason")
+                    "rebase_at_start", "rebase_reason", "scope")
 
 #: Columns of the cycle table, in display order.
 TABLE_COLUMNS = ("cycle_id", "intervention_id", "cycle_number", "title", "plan", "measure",
@@ -110,6 +112,8 @@ def validate_cycles(cycles: pd.DataFrame, measure: str | None = None) -> pd.Data
     fail(rebase & _blank(c["rebase_reason"]),
          "rebase_at_start is true but rebase_reason is blank; say why the chart is rebased")
     c["rebase_at_start"] = rebase
+    bad_scope = scope_errors(c["scope"])
+    fail(c["scope"].isin(list(bad_scope)), "; ".join(sorted(set(bad_scope.values()))))
     if measure is not None:
         known = sorted(c["measure"].dropna().astype(str).unique())
         c = c[c["measure"] == measure]
@@ -119,7 +123,7 @@ def validate_cycles(cycles: pd.DataFrame, measure: str | None = None) -> pd.Data
     return c.sort_values(["start_date", "cycle_number"], kind="stable").reset_index(drop=True)
 
 
-def _prediction_text(direction: str, value: float) -> str:
+def prediction_text(direction: str, value: float) -> str:
     words = {"increase": "increase", "decrease": "decrease", "no_change": "no change"}[direction]
     if pd.isna(value):
         return words
@@ -282,7 +286,7 @@ class PDSAReview:
             "measure": cycle["measure"],
             "start_date": start,
             "end_date": end,
-            "prediction": _prediction_text(predicted, value),
+            "prediction": prediction_text(predicted, value),
             "points_since_start": k,
             "signals": "; ".join(f"{s['label']} ({span(s['start_x'], s['end_x'], self._unit)})"
                                  for s in sigs),

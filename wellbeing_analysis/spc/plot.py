@@ -172,6 +172,8 @@ def plot_spc(
         ax.axhline(target, color=NHS_DARK_RED, linestyle="-.", linewidth=1.2, gid="spc-target",
                    label=f"Target ({target:g})")
 
+    if title is not None and not caption and labels.CHART_NAMES[result.chart] not in title:
+        title = f"{title} ({labels.CHART_NAMES[result.chart]})"  # the chart is always named
     ax.set_title(title if title is not None else _chart_title(result, facet), loc="left")
     ax.set_ylabel(y_label if y_label is not None else readable_name(o.y))
     ax.set_xlabel(x_label if x_label is not None else readable_name(o.x))
@@ -196,8 +198,9 @@ def plot_spc(
             _draw_icon(ax, _ASSURANCE_BOX, colour, letter, "spc-assurance-icon",
                        icons["assurance_text"])
     if caption:
-        text = textwrap.fill(f"{icons['variation_text']} {icons['assurance_text']}",
-                             _CAPTION_WIDTH)
+        kind = labels.CHART_DESCRIPTIONS[result.chart]
+        text = textwrap.fill(f"{kind[:1].upper()}{kind[1:]}. {icons['variation_text']} "
+                             f"{icons['assurance_text']}", _CAPTION_WIDTH)
         ax.annotate(text, xy=(0, 0), xycoords="axes fraction",
                     xytext=(0, -62 if legend else -30), textcoords="offset points", va="top",
                     fontsize=8, color=NHS_DARK_GREY, gid="spc-icon-text")

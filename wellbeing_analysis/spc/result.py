@@ -17,6 +17,7 @@ from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.spc import labels
 from wellbeing_analysis.spc.describe import describe_episode, period_unit, readable_name
 from wellbeing_analysis.spc.engine import episodes, evaluate_group
+from wellbeing_analysis.spc.fit import choose_chart
 from wellbeing_analysis.spc.icons import assurance, assurance_text, point_type_text, variation
 from wellbeing_analysis.spc.inputs import NO_FACET, format_x, parse_like_x, prepare_series
 from wellbeing_analysis.spc.options import SPCOptions, check_values, resolve_chart, resolve_rules
@@ -44,11 +45,17 @@ class SPCResult:
         self.options = options
         frame, warnings = prepare_series(data, x=options.x, y=options.y, n=options.n,
                                          facet=options.facet)
-        self.chart = resolve_chart(options, frame["y"])
-        self.rules = resolve_rules(self.chart, options.rules)
-        check_values(self.chart, frame["y"], frame["x"], options.y)
         self.x_is_date = pd.api.types.is_datetime64_any_dtype(frame["x"])
         self.warnings: list[str] = warnings
+        self.chart, self.chart_reason = self._choose_chart(frame)
+        rules = options.rules
+        if options.chart is None and self.chart == "run" and rules == "mdc":
+            self.warnings.append("the counts are too small for process limits, so a run chart "
+                                 "with the Anhøj rules is drawn instead of the Making Data "
+                                 "Count rules")
+            rules = None
+        self.rules = resolve_rules(self.chart, rules)
+        check_values(self.chart, frame["y"], frame["x"], options.y)
         self.rebase_reasons: dict[tuple[Any, int], str | None] = {}
         self._chart_signal_text: dict[tuple[Any, int], str] = {}
         # Slice numpy arrays per facet and per rebase group (the frame is sorted by facet, x);
@@ -79,6 +86,30 @@ class SPCResult:
             self.signals = self.signals.drop(columns="facet")
 
     # -- construction ---------------------------------------------------------------------
+    def _choose_chart(self, frame: pd.DataFrame) -> tuple[str, str]:
+        """(chart, why): as asked; XmR without a denominator; with one, the rule of
+        :func:`~wellbeing_analysis.spc.fit.choose_chart` (run chart for thin counts, Laney
+        P′/U′ when over-dispersed, else P/U), applied to each facet - one thin facet makes
+        the whole chart a run chart, so facets stay comparable."""
+        o = self.options
+        if o.chart is not None:
+            return o.chart, f"{labels.CHART_NAMES[o.chart]}, as asked"
+        if o.n is None:
+            return "xmr", ("XmR chart: values with no denominator (the Making Data Count "
+                           "default)")
+        proportion = resolve_chart(o, frame["y"]) == "pprime"
+        choices = {}
+        for facet, part in frame.groupby("facet", sort=False):
+            unit = period_unit(part["x"].to_numpy()) if self.x_is_date else "point"
+            choices[facet] = choose_chart(part["y"].to_numpy(), part["n"].to_numpy(),
+                                          proportion=proportion, unit=unit)
+        order = ("run", "pprime", "uprime", "p", "u")
+        chart = min((c.chart for c in choices.values()), key=order.index)
+        if o.facet is None:
+            return chart, next(iter(choices.values())).reason
+        why = "; ".join(f"{f}: {c.reason}" for f, c in choices.items() if c.chart == chart)
+        return chart, f"{labels.CHART_NAMES[chart]} for every facet ({why})"
+
     def _where(self, facet: Any) -> str:
         return "" if self.options.facet is None else f"facet {facet!r}: "
 
@@ -275,6 +306,7 @@ class SPCResult:
         ]
         return {
             "chart": self.chart,
+            "chart_reason": self.chart_reason,
             "rules": self.rules,
             "points": points,
             "variation_icon": self.variation_icon,

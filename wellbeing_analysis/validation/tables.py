@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wellbeing_analysis.constants import HISTORY_GAP_MONTHS
+from wellbeing_analysis.constants import HISTORY_GAP_MONTHS, PDSA_SCOPE_KINDS
 from wellbeing_analysis.errors import empty_problems, problems_frame
+from wellbeing_analysis.schema.scope import parse_scope, scope_errors
 from wellbeing_analysis.validation.reading import ROW
 from wellbeing_analysis.workforce.rules import ONE_DAY, employment_periods
 
@@ -154,7 +155,32 @@ def check_pdsa_cycles(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
         problems.append(problems_frame(label, df.loc[no_reason, ROW], "rebase_reason", None,
                                        "a rebase needs a reason: say which sustained signal "
                                        "justifies new limits"))
+    if "scope" in df.columns:
+        problems.append(_check_scopes(df, label, ctx))
     return pd.concat(problems, ignore_index=True)
+
+
+def _check_scopes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
+    """Each scope is well formed and names teams or staff groups found in staff_spells."""
+    spells = ctx.get("tables", {}).get("staff_spells")
+    known = {kind: (set() if spells is None or kind not in spells else
+                    set(spells[kind].dropna().astype(str))) for kind in PDSA_SCOPE_KINDS}
+    verdicts = scope_errors(df["scope"])  # one check per distinct scope text, not per row
+    for text in df["scope"].dropna().unique():
+        if text in verdicts:
+            continue
+        scope = parse_scope(text)
+        missing = [n for n in scope.names if spells is not None and n not in known[scope.kind]]
+        if missing:
+            what = scope.kind.replace("_", " ")
+            verdicts[text] = (f"no {what} called {', '.join(repr(m) for m in missing)} in "
+                              f"staff_spells (known: {', '.join(sorted(known[scope.kind]))})")
+    problem = df["scope"].map(verdicts)
+    bad = problem.notna()
+    if not bad.any():
+        return empty_problems()
+    return problems_frame(label, df.loc[bad, ROW], "scope", df.loc[bad, "scope"],
+                          problem[bad])
 
 
 

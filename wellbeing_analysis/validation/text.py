@@ -32,6 +32,8 @@ def strip_codes(text: pd.Series) -> pd.Series:
     """Integer codes of the stripped cell values (equal codes = equal text after strip):
     cheap keys for finding duplicate rows."""
     codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    if not pd.api.types.is_string_dtype(text) and not pd.api.types.is_object_dtype(text):
+        return pd.Series(codes, index=text.index)  # typed cells (Parquet): nothing to strip
     stripped_codes, _ = pd.factorize(pd.Series(uniques, dtype=text.dtype).str.strip(),
                                      use_na_sentinel=False)
     return pd.Series(stripped_codes[codes], index=text.index)

@@ -75,7 +75,7 @@ def _check_table(name: str, tm: TableMapping, schema: TableSchema) -> pd.DataFra
         for ours in getattr(tm, section):
             if ours not in known:
                 problems.append(problems_frame(
-                    MAPPING_FILE, None, f"{name}.{section}", ours,
+                    MAPPING_FILE, None, f"{name}.{section}", [ours],
                     f"{name} has no column {ours!r} (its columns: {', '.join(known)})"))
     for ours, pairs in tm.values.items():
         if ours not in known:

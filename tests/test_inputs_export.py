@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from scenarios import small_service
+
 from wellbeing_analysis import cli
 from wellbeing_analysis.data_templates import MAPPING_EXAMPLE, write_examples
 from wellbeing_analysis.loading import load_service

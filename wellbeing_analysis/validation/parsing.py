@@ -21,7 +21,7 @@ from wellbeing_analysis.schema import (
     allowed_values,
 )
 from wellbeing_analysis.validation.reading import ROW, heading_key
-from wellbeing_analysis.validation.text import per_unique, strip, strip_codes
+from wellbeing_analysis.validation.text import factorize_text, per_unique, strip, strip_codes
 
 
 def _parse_dates(text: pd.Series) -> tuple[pd.Series, dict[str, pd.Series], dict[str, int]]:
@@ -34,8 +34,8 @@ def _parse_dates(text: pd.Series) -> tuple[pd.Series, dict[str, pd.Series], dict
     marker or a mistyped year) is flagged too early / too late, never raised. Each distinct
     text is parsed once (a national extract has a few thousand dates).
     """
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
-    dates, masks, layout = _parse_distinct_dates(pd.Series(uniques, dtype="object"))
+    codes, uniques = factorize_text(text)
+    dates, masks, layout = _parse_distinct_dates(uniques.astype("object"))
     per_unique_rows = np.bincount(codes, minlength=len(uniques))
     counts = {name: int(per_unique_rows[(layout == name).to_numpy()].sum())
               for name in layout.dropna().unique() if name != INPUT_DATE_LAYOUTS[0][0]}
@@ -89,8 +89,8 @@ def _normalise_codes(stripped: pd.Series, column: Column, allowed: tuple[str, ..
                      ) -> tuple[pd.Series, list[tuple[str, str, int]]]:
     """Export spellings to allowed values: the column's own normaliser, then a match
     ignoring case. Returns (values, [(from, to, rows)] for every value changed)."""
-    codes, uniques = pd.factorize(stripped, use_na_sentinel=False)
-    u = pd.Series(uniques, dtype="object")
+    codes, uniques = factorize_text(stripped)
+    u = uniques.astype("object")
     fixed = column.normalise(u.astype(str)) if column.normalise is not None else u
     by_case = {a.casefold(): a for a in allowed}
     fixed = fixed.where(fixed.isin(allowed), fixed.astype(str).str.casefold().map(by_case)

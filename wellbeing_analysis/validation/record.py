@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from wellbeing_analysis.constants import RECORD_LINES_SHOWN
-
 import pandas as pd
+
+from wellbeing_analysis.constants import RECORD_LINES_SHOWN
 
 #: Columns of the record, one row per change applied.
 RECORD_COLUMNS = ("file", "column", "change", "rows")

@@ -4,7 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+
+
+def factorize_text(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(codes, distinct values) of a column, missing values kept as one of the values.
+
+    Arrow-backed text (as the CSV reader returns it) is dictionary-encoded by Arrow, several
+    times faster than pandas' factorize of the same column.
+    """
+    array = getattr(text.array, "_pa_array", None)
+    if isinstance(array, pa.ChunkedArray) and pa.types.is_string(array.type) or (
+            isinstance(array, pa.ChunkedArray) and pa.types.is_large_string(array.type)):
+        encoded = array.dictionary_encode(null_encoding="encode").combine_chunks()
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        uniques = pd.Series(encoded.dictionary.to_pandas(), dtype=text.dtype)
+        return codes.astype(np.intp, copy=False), uniques
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    return codes, pd.Series(uniques, dtype=text.dtype)
 
 
 def per_unique(text: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -13,8 +32,8 @@ def per_unique(text: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Se
     pandas' string methods run in Python per cell; an extract's columns repeat few values
     (dates, teams, codes), so this makes string work proportional to distinct values.
     """
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
-    result = func(pd.Series(uniques, dtype=text.dtype))
+    codes, uniques = factorize_text(text)
+    result = func(uniques)
     return pd.Series(result.to_numpy()[codes], index=text.index, dtype=result.dtype)
 
 
@@ -31,9 +50,8 @@ def is_blank(text: pd.Series) -> pd.Series:
 def strip_codes(text: pd.Series) -> pd.Series:
     """Integer codes of the stripped cell values (equal codes = equal text after strip):
     cheap keys for finding duplicate rows."""
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    codes, uniques = factorize_text(text)
     if not pd.api.types.is_string_dtype(text) and not pd.api.types.is_object_dtype(text):
         return pd.Series(codes, index=text.index)  # typed cells (Parquet): nothing to strip
-    stripped_codes, _ = pd.factorize(pd.Series(uniques, dtype=text.dtype).str.strip(),
-                                     use_na_sentinel=False)
+    stripped_codes, _ = pd.factorize(uniques.str.strip(), use_na_sentinel=False)
     return pd.Series(stripped_codes[codes], index=text.index)

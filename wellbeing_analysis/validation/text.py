@@ -16,9 +16,10 @@ def factorize_text(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
     times faster than pandas' factorize of the same column.
     """
     array = getattr(text.array, "_pa_array", None)
-    if isinstance(array, pa.ChunkedArray) and pa.types.is_string(array.type) or (
-            isinstance(array, pa.ChunkedArray) and pa.types.is_large_string(array.type)):
-        encoded = array.dictionary_encode(null_encoding="encode").combine_chunks()
+    if (isinstance(array, pa.ChunkedArray) and len(array) > 0
+            and (pa.types.is_string(array.type) or pa.types.is_large_string(array.type))):
+        whole = array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
+        encoded = whole.dictionary_encode(null_encoding="encode")
         codes = encoded.indices.to_numpy(zero_copy_only=False)
         uniques = pd.Series(encoded.dictionary.to_pandas(), dtype=text.dtype)
         return codes.astype(np.intp, copy=False), uniques

@@ -224,7 +224,7 @@ def _read_parquet(path: Path, label: str) -> tuple[pd.DataFrame | None, list[str
         if pa.types.is_timestamp(field.type) or pa.types.is_date(field.type):
             arrays.append(column.cast(pa.timestamp("s")))
         else:
-            arrays.append(column.cast(pa.string()))
+            arrays.append(column.cast(pa.string()).fill_null(""))  # missing = blank cell
     names = [f"c{i}" for i in range(len(arrays))]
     raw = pa.table(arrays, names=names).to_pandas(split_blocks=True, self_destruct=True)
     return raw, [str(n).strip() for n in table.schema.names], 0, empty_problems()

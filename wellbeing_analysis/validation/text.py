@@ -7,6 +7,16 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def _arrow_text(text: pd.Series) -> pa.Array | None:
+    """The column as one Arrow string array, when it is Arrow-backed text."""
+    array = getattr(text.array, "_pa_array", None)
+    if (isinstance(array, pa.ChunkedArray) and len(array) > 0
+            and (pa.types.is_string(array.type) or pa.types.is_large_string(array.type))):
+        return array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
+    return None
 
 
 def factorize_text(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -15,10 +25,8 @@ def factorize_text(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
     Arrow-backed text (as the CSV reader returns it) is dictionary-encoded by Arrow, several
     times faster than pandas' factorize of the same column.
     """
-    array = getattr(text.array, "_pa_array", None)
-    if (isinstance(array, pa.ChunkedArray) and len(array) > 0
-            and (pa.types.is_string(array.type) or pa.types.is_large_string(array.type))):
-        whole = array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
+    whole = _arrow_text(text)
+    if whole is not None:
         encoded = whole.dictionary_encode(null_encoding="encode")
         codes = encoded.indices.to_numpy(zero_copy_only=False)
         uniques = pd.Series(encoded.dictionary.to_pandas(), dtype=text.dtype)
@@ -39,18 +47,33 @@ def per_unique(text: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Se
 
 
 def strip(text: pd.Series) -> pd.Series:
-    """``text.str.strip()``, computed once per distinct value."""
+    """``text.str.strip()``: by Arrow for Arrow-backed text (one pass, no per-value work),
+    else once per distinct value."""
+    whole = _arrow_text(text)
+    if whole is not None:
+        out = pc.utf8_trim_whitespace(whole).to_pandas()
+        out.index = text.index
+        return out
     return per_unique(text, lambda u: u.str.strip())
 
 
 def is_blank(text: pd.Series) -> pd.Series:
-    """True where a cell is empty or only spaces, computed once per distinct value."""
+    """True where a cell is empty or only spaces (by Arrow for Arrow-backed text, else
+    once per distinct value)."""
+    whole = _arrow_text(text)
+    if whole is not None:
+        blank = pc.equal(pc.utf8_trim_whitespace(whole), "").fill_null(True)
+        return pd.Series(blank.to_numpy(zero_copy_only=False), index=text.index)
     return per_unique(text, lambda u: u.str.strip() == "")
 
 
 def strip_codes(text: pd.Series) -> pd.Series:
     """Integer codes of the stripped cell values (equal codes = equal text after strip):
     cheap keys for finding duplicate rows."""
+    whole = _arrow_text(text)
+    if whole is not None:  # one Arrow pass: trim, then encode
+        trimmed = pc.utf8_trim_whitespace(whole).dictionary_encode(null_encoding="encode")
+        return pd.Series(trimmed.indices.to_numpy(zero_copy_only=False), index=text.index)
     codes, uniques = factorize_text(text)
     if not pd.api.types.is_string_dtype(text) and not pd.api.types.is_object_dtype(text):
         return pd.Series(codes, index=text.index)  # typed cells (Parquet): nothing to strip

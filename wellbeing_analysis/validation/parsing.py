@@ -96,11 +96,10 @@ def _normalise_codes(stripped: pd.Series, column: Column, allowed: tuple[str, ..
     fixed = fixed.where(fixed.isin(allowed), fixed.astype(str).str.casefold().map(by_case)
                         .fillna(fixed))
     changed = (u.notna() & (fixed != u)).to_numpy()
-    if not changed.any():
-        return stripped, []
     rows = np.bincount(codes, minlength=len(u))
     changes = [(u.iloc[i], fixed.iloc[i], int(rows[i])) for i in np.flatnonzero(changed)]
-    return pd.Series(fixed.to_numpy()[codes], index=stripped.index, dtype="object"), changes
+    values = np.asarray(fixed.to_numpy(), dtype=object)[codes]  # few distinct: a take
+    return pd.Series(values, index=stripped.index, dtype="object"), changes
 
 
 def parse_column(
@@ -150,8 +149,8 @@ def parse_column(
         flag(masks["too_late"], "implausible date (too far in the future; leave an end date "
              "blank for an open spell or ongoing episode)")
     elif kind in ("number", "integer"):
-        values = per_unique(stripped.where(~blank).astype("object"),
-                            lambda u: pd.to_numeric(u, errors="coerce").astype("float64"))
+        values = per_unique(stripped, lambda u: pd.to_numeric(
+            u.astype("object").where(u.str.len() > 0), errors="coerce").astype("float64"))
         not_number = ~blank & (values.isna() | ~np.isfinite(values.fillna(0.0)))
         flag(not_number, "not a number")
         if kind == "integer":
@@ -171,7 +170,10 @@ def parse_column(
         allowed = allowed_values(column)
         values = stripped.where(~blank).astype("object")
         if allowed is not None:
-            values, changes = _normalise_codes(values, column, allowed)
+            # normalised on the text as read (Arrow-backed: encoded once), blanks kept blank
+            values, changes = _normalise_codes(stripped, column, allowed)
+            values = values.where(~blank)
+            changes = [c for c in changes if c[0] != ""]
             record += [(label, column.name, f"{a!r} read as {b!r}", n) for a, b, n in changes]
             unknown = ~blank & ~values.isin(allowed)
             shown = ", ".join(allowed) if len(allowed) <= 16 else f"{len(allowed)} values listed in the data dictionary"
@@ -276,10 +278,15 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
     # duplicate rows (identical in every cell)
     data_cols = [c for c in present if c in parsed]
     if data_cols and len(raw) > 1:
-        norm = raw[data_cols].apply(strip_codes)
-        dup = norm.duplicated(keep="first")
+        # a row identical in every cell is identical in the first two: only the rows
+        # sharing those with another row are compared in full
+        first = raw[data_cols[:2]].apply(strip_codes)
+        candidate = first.duplicated(keep=False)
+        norm = raw.loc[candidate, data_cols].apply(strip_codes)
+        dup = norm.duplicated(keep="first").reindex(raw.index, fill_value=False)
         if dup.any():
-            first_row = rows.groupby([norm[c] for c in data_cols], sort=False).transform("first")
+            first_row = rows[candidate].groupby([norm[c] for c in data_cols],
+                                                sort=False).transform("first")
             problems.append(problems_frame(label, rows[dup], None, None,
                                            "duplicate row: identical to row "
                                            + first_row[dup].astype(str)))

@@ -19,6 +19,15 @@ def _arrow_text(text: pd.Series) -> pa.Array | None:
     return None
 
 
+def _series(array: pa.Array, index: pd.Index | None = None) -> pd.Series:
+    """An Arrow string array as a pandas text column, without copying into Python objects
+    (a table's conversion is zero-copy where ``Array.to_pandas`` is not)."""
+    out = pa.table({"v": array}).to_pandas()["v"]
+    if index is not None:
+        out.index = index
+    return out
+
+
 def factorize_text(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """(codes, distinct values) of a column, missing values kept as one of the values.
 
@@ -29,7 +38,7 @@ def factorize_text(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
     if whole is not None:
         encoded = whole.dictionary_encode(null_encoding="encode")
         codes = encoded.indices.to_numpy(zero_copy_only=False)
-        uniques = pd.Series(encoded.dictionary.to_pandas(), dtype=text.dtype)
+        uniques = _series(encoded.dictionary)
         return codes.astype(np.intp, copy=False), uniques
     codes, uniques = pd.factorize(text, use_na_sentinel=False)
     return codes, pd.Series(uniques, dtype=text.dtype)
@@ -51,9 +60,10 @@ def strip(text: pd.Series) -> pd.Series:
     else once per distinct value."""
     whole = _arrow_text(text)
     if whole is not None:
-        out = pc.utf8_trim_whitespace(whole).to_pandas()
-        out.index = text.index
-        return out
+        trimmed = pc.utf8_trim_whitespace(whole)
+        if pc.all(pc.equal(trimmed, whole).fill_null(True)).as_py():
+            return text  # nothing to strip (the usual case)
+        return _series(trimmed, text.index)
     return per_unique(text, lambda u: u.str.strip())
 
 

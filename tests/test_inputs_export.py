@@ -319,7 +319,8 @@ def test_mapping_problems_reported_like_data_problems_all_at_once(tmp_path):
         "staff_spells:\n  header_row: 0\n  encoding: klingon\n"
         "absence_episodes:\n  file: absent.csv\n"
         "exit_stay_reasons:\n  columns: {kinds: Kind}\n  values: {category: {Stress: Burnout}}\n"
-        "interventions:\n  columns: {name: Intervention name}\n")
+        "interventions:\n  columns: {name: Intervention name}\n"
+        "pdsa_cycles:\n  values: {cycle_id: {C1: C2}}\n")
     report = validate_folder(d, extract_date="2024-12-31")
     got = {(r.file, r.column, None if pd.isna(r.value) else str(r.value))
            for r in report.errors.itertuples()}
@@ -332,6 +333,8 @@ def test_mapping_problems_reported_like_data_problems_all_at_once(tmp_path):
         ("mapping.yaml", "exit_stay_reasons.values.category", "Burnout"),
         ("mapping.yaml", "interventions.columns.name", "Intervention name"),
     } <= got, report.errors.to_string()
+    # identifiers are never recoded (nor listed in the record)
+    assert ("mapping.yaml", "pdsa_cycles.values", "cycle_id") in got
     assert "no such heading in interventions.csv" in report.format()
 
 

@@ -80,6 +80,11 @@ def _check_table(name: str, tm: TableMapping, schema: TableSchema) -> pd.DataFra
     for ours, pairs in tm.values.items():
         if ours not in known:
             continue
+        if schema.column(ours).type in ("id", "free_text"):  # identifiers are never listed
+            problems.append(problems_frame(
+                MAPPING_FILE, None, f"{name}.values", [ours],
+                "values can be mapped for coded and text columns only"))
+            continue
         allowed = allowed_values(schema.column(ours))
         if allowed is None:
             continue

@@ -19,6 +19,10 @@ The numbers must agree: headcount, starters and leavers exactly; fte, FTE days a
 and lost to 1e-9 relative (plus the 4-decimal rounding of our CSV). A mismatch stops the
 run. Finally ``metrics_entry.py --mode cli`` splits the command's time into import,
 read + validate + pseudonymise, indicators and write.
+
+``--validation`` times validation alone instead (``metrics_entry.py --mode validate``: read,
+type and check both tables, CSV and Parquet), beside the engine (``--mode engine``), each a
+whole process, medians of ``--repeats``; the aim is validation under 2× the metrics time.
 """
 
 from __future__ import annotations
@@ -82,7 +86,12 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--engine-only", action="store_true",
                    help="skip the (slow) `wellbeing metrics` runs: DuckDB and the engine entry")
+    p.add_argument("--validation", action="store_true",
+                   help="time validation alone beside the engine (CSV and Parquet)")
     a = p.parse_args()
+    if a.validation:
+        validation_table(a)
+        return
     py = sys.executable
     wellbeing = str(Path(py).with_name("wellbeing"))
     rows = []
@@ -141,6 +150,54 @@ def main() -> None:
                 f"{k} {v:.2f}" for k, v in split.items()))
         print(f"  {size:>10,} engine entry:      " + ", ".join(
             f"{k} {v:.2f}" for k, v in eng.items()))
+
+
+#: The aim for validation ÷ metrics time (whole processes).
+VALIDATION_AIM = 2.0
+
+
+def validation_table(a: argparse.Namespace) -> None:
+    """Validation alone beside the engine at each size: wall time and peak RSS of whole
+    processes (medians), and the in-process split."""
+    py = sys.executable
+    rows = []
+    for size in [int(s) for s in a.sizes.split(",")]:
+        design = Design(positions=size, years=3, episodes_per_year=1.0)
+        folder = build(design, csv=True)
+        info = describe(folder)
+        x = design.extract
+        print(f"\n{size:,} staff: {info['rows']['staff_spells']:,} spells, "
+              f"{info['rows']['absence_episodes']:,} episodes", flush=True)
+        runs: dict[str, list[tuple[float, float, dict]]] = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            cmds = {
+                "engine": [py, str(HERE / "metrics_entry.py"), str(folder / "csv"),
+                           "--extract-date", x, "--out", str(Path(tmp) / "e.csv"),
+                           "--mode", "engine"],
+                "validate csv": [py, str(HERE / "metrics_entry.py"), str(folder / "csv"),
+                                 "--extract-date", x, "--mode", "validate"],
+                "validate parquet": [py, str(HERE / "metrics_entry.py"),
+                                     str(folder / "parquet"), "--extract-date", x,
+                                     "--mode", "validate"],
+            }
+            for r in range(a.repeats):
+                for k, cmd in cmds.items():
+                    wall, rss, out = timed(cmd)
+                    steps = json.loads(out.strip().splitlines()[-1])["steps"]
+                    runs.setdefault(k, []).append((wall, rss, steps))
+                    print(f"  run {r + 1} {k:<17} {wall:6.2f} s {rss:5.2f} GiB  " + ", ".join(
+                        f"{s} {v:.2f}" for s, v in steps.items()), flush=True)
+        med = {k: (statistics.median(w for w, _, _ in v), statistics.median(m for _, m, _ in v))
+               for k, v in runs.items()}
+        rows.append((size, med))
+    print(f"\nWhole processes, medians of {a.repeats} (validation ÷ engine; aim < "
+          f"{VALIDATION_AIM}×):")
+    print(f"{'staff':>10} | {'engine (read+metrics)':>21} | {'validate CSV':>16} | {'ratio':>6} "
+          f"| {'validate Parquet':>16} | {'ratio':>6}")
+    for size, med in rows:
+        e, c, q = med["engine"], med["validate csv"], med["validate parquet"]
+        print(f"{size:>10,} | {e[0]:9.2f} s {e[1]:5.2f} GiB | {c[0]:5.2f} s {c[1]:5.2f} GiB | "
+              f"{c[0] / e[0]:5.2f}× | {q[0]:5.2f} s {q[1]:5.2f} GiB | {q[0] / e[0]:5.2f}×")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@
   (``workforce.columnar.read_workforce_extract``), the engine, and a CSV write through
   Arrow (values rounded to 4 decimals as the command writes them; pandas' ``to_csv`` with a
   float format formats each number in Python and takes over a minute for a 2.4-million-row
-  breakdown). This is the engine's own cost, read included.
+  breakdown). This is the engine's own cost, read included;
+- ``--mode validate``: validation only (``validation.validate_folder``: read, type, every
+  check), no indicators and no output file: what validation costs beside the engine.
 
 Prints one JSON line with the step times (s) and the process's peak RSS (MiB, VmHWM).
 
@@ -35,10 +37,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("data_dir", type=Path)
     p.add_argument("--extract-date", required=True)
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--out", type=Path, help="where to write the table (not --mode validate)")
     p.add_argument("--by", choices=("team", "staff_group"))
-    p.add_argument("--mode", choices=("cli", "engine"), default="engine")
+    p.add_argument("--mode", choices=("cli", "engine", "validate"), default="engine")
     a = p.parse_args()
+    if a.mode == "validate":
+        validate_only(a)
+        return
     steps: dict[str, float] = {}
     t = time.perf_counter()
     import pandas as pd
@@ -77,6 +82,23 @@ def main() -> None:
     steps["total_in_process"] = time.perf_counter() - T0
     print(json.dumps({"steps": steps, "rows": len(table), "spells": len(spells),
                       "episodes": len(episodes), "peak_rss_mib": peak_rss_mib()}))
+    sys.stdout.flush()
+
+
+def validate_only(a: argparse.Namespace) -> None:
+    """Time ``validate_folder`` alone; the JSON line also carries the problem count."""
+    import pandas as pd
+
+    from wellbeing_analysis.validation import validate_folder
+    steps = {"import": time.perf_counter() - T0}
+    t = time.perf_counter()
+    report = validate_folder(a.data_dir, extract_date=pd.Timestamp(a.extract_date))
+    steps["validate"] = time.perf_counter() - t
+    steps["total_in_process"] = time.perf_counter() - T0
+    if not report.ok:
+        raise SystemExit(report.format()[:3000])
+    print(json.dumps({"steps": steps, "rows": {k: f.rows for k, f in report.files.items()},
+                      "problems": len(report.problems), "peak_rss_mib": peak_rss_mib()}))
     sys.stdout.flush()
 
 

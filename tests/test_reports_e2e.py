@@ -487,3 +487,15 @@ def test_rendering_the_baseline_again_gives_the_same_report(rendered_demo, tmp_p
         assert [i["src"] for i in a.images] == [i["src"] for i in b.images], "charts differ"
         assert a.tables == b.tables, "tables differ"
         assert first == second
+
+
+def test_data_quality_lists_the_normalisations_with_row_counts(parsed, shared_demo_data):
+    # the demo's HR tables write dates as DD/MM/YYYY: read, and counted, not silently
+    table = parsed["baseline"].table("Mappings and normalisations applied")
+    rows = {(r.file, r.column, r.change): int(str(r.rows).replace(",", ""))
+            for r in table.itertuples()}
+    spells = pd.read_csv(shared_demo_data / "staff_spells.csv", dtype=str,
+                         keep_default_na=False)
+    assert rows[("staff_spells.csv", "start_date", "dates written DD/MM/YYYY")] == len(spells)
+    assert rows[("staff_spells.csv", "end_date", "dates written DD/MM/YYYY")] == int(
+        (spells["end_date"] != "").sum())

@@ -82,7 +82,7 @@ def test_every_schema_column_is_in_the_dictionary_under_its_table():
     ("staff_spells", "fte", "(0, 1.5]"),
     ("staff_spells", "leaving_reason", "esr_reasons_for_leaving.csv"),
     ("absence_episodes", "reason_code", "esr_sickness_absence_reasons.csv"),
-    ("absence_episodes", "start_date", "YYYY-MM-DD or DD/MM/YYYY"),
+    ("absence_episodes", "start_date", "YYYY-MM-DD, DD/MM/YYYY, DD-Mon-YYYY or DD Mon YYYY"),
     ("pdsa_cycles", "decision", "`adopt`; `adapt`; `abandon`"),
 ])
 def test_dictionary_rows_state_type_rules_and_example(table, column, expected):

@@ -15,6 +15,32 @@ DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d/%m/%Y")
 #: Regular expressions matching exactly those two layouts (checked before parsing so that
 #: e.g. '2023-1-5' or '5/1/23' are rejected rather than parsed leniently).
 DATE_PATTERNS: tuple[str, ...] = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$")
+#: Date layouts accepted in a data folder's tables (docs/esr-export.md): name, exact pattern,
+#: strptime format. ISO and DD/MM/YYYY as above, plus the layouts ESR exports and Excel
+#: write: day and month without leading zeros, a month's short name (any case), and a time
+#: of exactly midnight (a date-time cell). Anything else is rejected, never guessed; the
+#: layouts other than ISO are counted in the validation record.
+INPUT_DATE_LAYOUTS: tuple[tuple[str, str, str], ...] = (
+    ("YYYY-MM-DD", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "%Y-%m-%d"),
+    ("DD/MM/YYYY", r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$", "%d/%m/%Y"),
+    ("DD-Mon-YYYY", r"^[0-9]{1,2}-[A-Za-z]{3}-[0-9]{4}$", "%d-%b-%Y"),
+    ("DD Mon YYYY", r"^[0-9]{1,2} [A-Za-z]{3} [0-9]{4}$", "%d %b %Y"),
+)
+#: A date-time at midnight (ISO, with a space or 'T'; Excel date-time cells read as text):
+#: the date part is then read as above. Any other time of day is an error.
+MIDNIGHT_SUFFIX = r"[T ]00:00(?::00(?:\.0+)?)?$"
+#: Any time-of-day suffix after an ISO date (to name a non-midnight time as the problem).
+TIME_SUFFIX = r"[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?$"
+#: Rows searched for the header when a file has title rows above it (docs/esr-export.md).
+HEADER_SEARCH_ROWS = 20
+#: Bytes read to detect a CSV file's delimiter and header row.
+SNIFF_BYTES = 1 << 16
+#: Delimiters a CSV file may use, with their names in messages.
+CSV_DELIMITERS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab"}
+#: Name of the optional mapping file in a data folder (docs/esr-export.md).
+MAPPING_FILE = "mapping.yaml"
+#: Lines of the validation record (mappings and normalisations) shown in a report.
+RECORD_LINES_SHOWN = 40
 #: Months (the monthly table's ``month`` column, YYYY-MM) are accepted wherever analyses
 #: take a time axis (SPC x, ITS time); a month stands for its first day.
 MONTH_PATTERN = r"^[0-9]{4}-[0-9]{2}$"

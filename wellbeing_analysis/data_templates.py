@@ -14,9 +14,47 @@ import csv
 import io
 from pathlib import Path
 
+from wellbeing_analysis.constants import MAPPING_FILE
 from wellbeing_analysis.schema import TABLES, TYPE_LABELS, Column, TableSchema, allowed_values
 
 DICTIONARY_NAME = "data_dictionary.md"
+
+#: The example mapping file: every line commented out, so that a templates folder used as a
+#: data folder maps nothing until the user uncomments and edits it (docs/esr-export.md).
+MAPPING_EXAMPLE = """\
+# mapping.yaml: how this folder's files differ from the templates (optional).
+# Uncomment and edit the parts you need; delete the rest. Headings and values are matched
+# ignoring case and spaces. `wellbeing validate` lists every mapping applied, with row counts.
+#
+# staff_spells:
+#   file: ESR staff in post.xlsx   # any name: .csv, .xlsx or .parquet
+#   sheet: Data                    # a sheet name, or its position (0 = first sheet)
+#   header_row: 3                  # 1-based; leave out to detect it below title rows
+#   columns:                       # our column: the file's heading
+#     staff_id: Assignment Number
+#     team: Organisation
+#     staff_group: Staff Group
+#     band: Pay Band
+#     fte: FTE
+#     start_date: Assignment Start Date
+#     end_date: Termination Date
+#     leaving_reason: Reason for Leaving
+#   values:                        # our column: {the file's value: ours}
+#     staff_group:
+#       Add Prof Scientific and Technic: Clinical/Counselling Psychologist
+#       Administrative and Clerical: Admin and Clerical
+#     team:
+#       "123 IAPT North": North Step 2
+#
+# absence_episodes:
+#   file: ESR absence.csv
+#   encoding: cp1252               # a CSV not saved as UTF-8
+#   columns:
+#     staff_id: Assignment Number
+#     start_date: Absence Start Date
+#     end_date: Absence End Date
+#     reason_code: Absence Reason  # 'S10 Anxiety/stress/...' is read as S10
+"""
 
 
 def template_csv(schema: TableSchema) -> str:
@@ -60,7 +98,9 @@ def data_dictionary(tables: dict[str, TableSchema] | None = None) -> str:
         "",
         "Generated from `wellbeing_analysis/schema/` by `wellbeing templates data_templates`; "
         "do not edit by hand. Put one file per table in a service's data folder, named as "
-        "below (`.csv` in UTF-8, or `.xlsx`). Dates may be `YYYY-MM-DD` or `DD/MM/YYYY`. "
+        "below (`.csv` in UTF-8, `.xlsx` or `.parquet`), or name your own files and headings "
+        "in `mapping.yaml` (docs/esr-export.md). Dates may be `YYYY-MM-DD`, `DD/MM/YYYY`, "
+        "`DD-Mon-YYYY` or `DD Mon YYYY`. "
         "Required tables must be present; the others are used when present. "
         "`wellbeing validate DATA_DIR` checks a folder and lists every problem with its "
         "file, row and column. The template files are headers only: put the extract's rows "
@@ -93,7 +133,7 @@ def data_dictionary(tables: dict[str, TableSchema] | None = None) -> str:
 
 def template_files() -> list[str]:
     """The names :func:`write_templates` writes."""
-    return [schema.filename for schema in TABLES.values()] + [DICTIONARY_NAME]
+    return [schema.filename for schema in TABLES.values()] + [DICTIONARY_NAME, MAPPING_FILE]
 
 
 def write_templates(out_dir: str | Path, *, with_dictionary: bool = True) -> list[Path]:
@@ -118,5 +158,8 @@ def _write(out_dir: str | Path, render, with_dictionary: bool) -> list[Path]:
     if with_dictionary:
         path = out_dir / DICTIONARY_NAME
         path.write_text(data_dictionary(), encoding="utf-8")
+        written.append(path)
+        path = out_dir / MAPPING_FILE
+        path.write_text(MAPPING_EXAMPLE, encoding="utf-8")
         written.append(path)
     return written

@@ -4,7 +4,7 @@ data folder (validated by ``validation``, staff IDs pseudonymised) for metrics a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +17,7 @@ from wellbeing_analysis.errors import (
 )
 from wellbeing_analysis.pseudonymise import pseudonymise
 from wellbeing_analysis.validation import ROW, FileInfo, ValidationReport, validate_folder
+from wellbeing_analysis.validation.record import record_frame
 
 
 def read_csv(path: str | Path, **kwargs) -> pd.DataFrame:
@@ -50,7 +51,9 @@ class ServiceData:
 
     ``tables`` maps table name to a tidy DataFrame (typed columns; absent optional tables
     are missing from the dict). ``files`` records each input file's checksum for provenance;
-    ``warnings`` lists non-blocking data-quality findings (file, row, column, problem).
+    ``warnings`` lists non-blocking data-quality findings (file, row, column, problem);
+    ``mappings`` every mapping and normalisation applied on reading (file, column, change,
+    rows; docs/esr-export.md), so that nothing is recoded silently.
     """
 
     data_dir: Path
@@ -59,6 +62,7 @@ class ServiceData:
     tables: dict[str, pd.DataFrame]
     files: dict[str, FileInfo]
     warnings: pd.DataFrame
+    mappings: pd.DataFrame = field(default_factory=record_frame)
 
     def table(self, name: str) -> pd.DataFrame:
         """One table; a clear error if the folder did not contain it."""
@@ -124,6 +128,7 @@ def service_from_report(report: ValidationReport, *, pseudonym_key: str | None =
         # identifiers never travel with the warnings (row and column locate the cell)
         warnings=report.warnings.assign(value=report.warnings["value"].where(
             ~report.warnings["column"].isin(IDENTIFIER_COLUMNS))).reset_index(drop=True),
+        mappings=report.record.copy(),
     )
 
 

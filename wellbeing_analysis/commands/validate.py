@@ -12,8 +12,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "validate", help="check a service's data folder and list every problem",
         description="Check every table in DATA_DIR against the data templates: columns, types, "
         "dates, codes, duplicates, overlapping spells, absence outside spells, dates after the "
-        "extract date. Lists every problem with file, spreadsheet row and column; exits 0 when "
-        "clean and 1 when not.")
+        "extract date. Reads the folder's mapping.yaml when there is one (files, sheets, headings "
+        "and values as exported) and lists every mapping and normalisation applied. Lists "
+        "every problem with file, spreadsheet row and column; exits 0 when clean and 1 when "
+        "not.")
     p.add_argument("data_dir", metavar="DATA_DIR", help="folder holding the input tables")
     p.add_argument("--extract-date", type=iso_date, metavar="YYYY-MM-DD",
                    help="date the extract was taken (default: the latest date in the data)")

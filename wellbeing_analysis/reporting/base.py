@@ -9,6 +9,7 @@ from functools import cached_property
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from wellbeing_analysis.constants import RECORD_LINES_SHOWN
 from wellbeing_analysis.disclosure import rule_statement
 from wellbeing_analysis.indicators import INDICATORS
 from wellbeing_analysis.reporting import blocks as b
@@ -121,6 +122,14 @@ class Report:
                                  secondary=False))
         else:
             parts.append(b.paragraph("Validation found no problems and no warnings."))
+        applied = svc.mappings
+        if len(applied):
+            shown = applied.head(RECORD_LINES_SHOWN).fillna({"column": ""})
+            parts.append(b.table(
+                shown, caption="Mappings and normalisations applied on reading (rows each "
+                "touched)" + (f"; the first {RECORD_LINES_SHOWN} of {len(applied)}"
+                              if len(applied) > RECORD_LINES_SHOWN else ""),
+                count_columns=["rows"], threshold=self.ctx.threshold, secondary=False))
         if svc.extract_date_inferred:
             parts.append(b.callout("No extract date was given; the latest date in the data "
                                    "was used.", kind="caution"))

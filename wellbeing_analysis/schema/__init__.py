@@ -42,6 +42,7 @@ from wellbeing_analysis.schema.tables import (
 )
 from wellbeing_analysis.schema.vocabularies import (
     BANDS,
+    ESR_HEADINGS,
     EXIT_STAY_CATEGORIES,
     PDSA_DECISIONS,
     PREDICTED_DIRECTIONS,
@@ -55,7 +56,7 @@ from wellbeing_analysis.schema.vocabularies import (
 TABLES: dict[str, TableSchema] = {t.name: t for t in CORE_TABLES + SURVEY_TABLES}
 
 __all__ = [
-    "ABSENCE_EPISODES", "BANDS", "CORE_TABLES", "EXIT_STAY_CATEGORIES", "EXIT_STAY_REASONS",
+    "ABSENCE_EPISODES", "BANDS", "ESR_HEADINGS", "CORE_TABLES", "EXIT_STAY_CATEGORIES", "EXIT_STAY_REASONS",
     "FALSE_VALUES", "INTERVENTIONS", "JOY_TALLIES", "NSS_MEASURE_TYPES", "NSS_VALUE_TYPES",
     "PDSA_CYCLES", "PDSA_DECISIONS", "PREDICTED_DIRECTIONS", "PULSE_SURVEY", "STAFF_GROUPS",
     "STAFF_SPELLS", "STAFF_SURVEY_RESULTS", "STRATEGY_OBJECTIVES", "SURVEY_TABLES", "TABLES",

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+import pandas as pd
+
 ColumnType = Literal["id", "text", "free_text", "date", "number", "integer", "code", "boolean"]
 
 #: Human names of the column types, for the data dictionary.
@@ -13,7 +15,7 @@ TYPE_LABELS: dict[str, str] = {
     "id": "identifier (text)",
     "text": "text",
     "free_text": "free text (never shown in reports)",
-    "date": "date (YYYY-MM-DD or DD/MM/YYYY)",
+    "date": "date (YYYY-MM-DD, DD/MM/YYYY, DD-Mon-YYYY or DD Mon YYYY)",
     "number": "number",
     "integer": "whole number",
     "code": "code from a fixed list",
@@ -39,6 +41,9 @@ class Column:
     #: lists read from package data)
     allowed: tuple[str, ...] | Callable[[], tuple[str, ...]] | None = None
     allowed_note: str | None = None  # where the allowed values come from (dictionary text)
+    #: for code columns: turns the spellings exports use into allowed values (applied to
+    #: distinct values; what it changes is counted in the validation record)
+    normalise: Callable[[pd.Series], pd.Series] | None = None
     minimum: float | None = None
     minimum_inclusive: bool = True
     maximum: float | None = None

@@ -12,6 +12,8 @@ from wellbeing_analysis.schema.vocabularies import (
     PREDICTED_DIRECTIONS,
     STAFF_GROUPS,
     STRATEGY_OBJECTIVES,
+    absence_code_from_text,
+    band_from_text,
     esr_absence_reasons,
     esr_leaving_reasons,
 )
@@ -40,7 +42,7 @@ STAFF_SPELLS = TableSchema(
                ("Psychological Wellbeing Practitioner", "Psychological Wellbeing Practitioner",
                 "High Intensity Therapist"), allowed=STAFF_GROUPS),
         Column("band", "code", "Agenda for Change band.",
-               ("Band 5", "Band 5", "Band 7"), allowed=BANDS),
+               ("Band 5", "Band 5", "Band 7"), allowed=BANDS, normalise=band_from_text),
         Column("fte", "number", "Full-time equivalent of the spell (1.0 = 37.5 hours).",
                ("1.0", "0.6", "0.8"), minimum=FTE_MIN_EXCLUSIVE, minimum_inclusive=False,
                maximum=FTE_MAX_INCLUSIVE),
@@ -75,6 +77,7 @@ ABSENCE_EPISODES = TableSchema(
               ("2019-09-04", "2022-12-30", ""), nullable=True),
         Column("reason_code", "code", "ESR sickness absence reason code.",
                ("S13", "S10", "S12"), allowed=lambda: tuple(esr_absence_reasons()["code"]),
+               normalise=absence_code_from_text,
                allowed_note="ESR sickness absence reasons S10–S99 (wellbeing_analysis/data/"
                "esr_sickness_absence_reasons.csv)"),
         Column("related_reason", "free_text",

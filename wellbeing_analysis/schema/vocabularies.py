@@ -79,3 +79,49 @@ EXIT_STAY_CATEGORIES: tuple[str, ...] = (
 
 PREDICTED_DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "no_change")
 PDSA_DECISIONS: tuple[str, ...] = ("adopt", "adapt", "abandon")
+
+
+# ---------------------------------------------------------------------------
+# Values as exports spell them (docs/esr-export.md): normalised visibly on reading
+# ---------------------------------------------------------------------------
+_BAND_TEXT = r"(?i)^(?:review\s+body\s+)?(?:band\s*)?([2-9])\s*([a-d])?$"
+
+
+def band_from_text(text: pd.Series) -> pd.Series:
+    """Agenda for Change bands as exports write them ('6', 'band 6', 'Band 8A', '8a',
+    'Review Body Band 6') as our values ('Band 6', 'Band 8a'); other text unchanged."""
+    parts = text.str.extract(_BAND_TEXT)
+    band = ("Band " + parts[0] + parts[1].fillna("").str.lower()).astype("object")
+    ok = band.isin(BANDS)
+    return text.where(~ok, band)
+
+
+_CODED_REASON = r"(?i)^(S[0-9]{2})(?:\s*[-:]\s*|\s+)\S"
+
+
+def absence_code_from_text(text: pd.Series) -> pd.Series:
+    """ESR sickness reasons given as text with the code first ('S10 Anxiety/stress/...')
+    as the code ('S10'); other text unchanged."""
+    code = text.str.extract(_CODED_REASON)[0].str.upper()
+    return text.where(code.isna(), code)
+
+
+#: ESR export headings (compared ignoring case, spaces and underscores) that hold our
+#: columns, per table: used to suggest a mapping when a required column is missing.
+ESR_HEADINGS: dict[str, dict[str, str]] = {
+    "staff_spells": {
+        "assignmentnumber": "staff_id", "employeenumber": "staff_id",
+        "organisation": "team", "department": "team", "costcentre": "team",
+        "staffgroup": "staff_group", "paybandgrade": "band", "payband": "band",
+        "grade": "band", "fte": "fte", "assignmentfte": "fte",
+        "assignmentstartdate": "start_date", "hiredate": "start_date",
+        "terminationdate": "end_date", "assignmentenddate": "end_date",
+        "reasonforleaving": "leaving_reason", "leavingreason": "leaving_reason",
+    },
+    "absence_episodes": {
+        "assignmentnumber": "staff_id", "employeenumber": "staff_id",
+        "absencestartdate": "start_date", "absenceenddate": "end_date",
+        "absencereason": "reason_code", "sicknessreason": "reason_code",
+        "relatedreason": "related_reason",
+    },
+}

@@ -5,7 +5,9 @@ a spreadsheet shows it (header = row 1), the column and the offending value. Row
 dropped or coerced silently: a value that cannot be read is a problem, and the load stops.
 All checks are vectorised over rows.
 
-- :mod:`.reading`: finding and reading a table's file as text cells;
+- :mod:`.reading`: finding and reading a table's file as text cells (CSV, XLSX, Parquet);
+- :mod:`.mapping`: the folder's optional ``mapping.yaml`` (files, sheets, headings, values);
+- :mod:`.record`: the record of every mapping and normalisation applied;
 - :mod:`.text`, :mod:`.parsing`: converting columns to their types;
 - :mod:`.tables`, :mod:`.surveys`: checks of the core and survey tables;
 - :mod:`.folder`: the whole folder, every problem at once.

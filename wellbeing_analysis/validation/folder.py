@@ -18,14 +18,10 @@ from wellbeing_analysis.errors import (
 from wellbeing_analysis.schema import TABLES, TableSchema
 from wellbeing_analysis.validation import surveys as survey_checks
 from wellbeing_analysis.validation import tables as table_checks
+from wellbeing_analysis.validation.mapping import load_mapping, read_mapped
 from wellbeing_analysis.validation.parsing import parse_table
-from wellbeing_analysis.validation.reading import (
-    ROW,
-    FileInfo,
-    find_table_file,
-    read_raw,
-    sha256_file,
-)
+from wellbeing_analysis.validation.reading import ROW, FileInfo, find_table_file, sha256_file
+from wellbeing_analysis.validation.record import format_record, record_frame
 
 
 @dataclass
@@ -38,6 +34,8 @@ class ValidationReport:
     problems: pd.DataFrame = field(default_factory=empty_problems)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     files: dict[str, FileInfo] = field(default_factory=dict)
+    #: every mapping and normalisation applied (file, column, change, rows)
+    record: pd.DataFrame = field(default_factory=record_frame)
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -61,6 +59,9 @@ class ValidationReport:
         if not self.warnings.empty:
             parts.append(f"{len(self.warnings):,} warning(s):\n"
                          + format_problems(self.warnings, per_rule=per_rule))
+        if not self.record.empty:
+            parts.append("Read with these mappings and normalisations:\n"
+                         + format_record(self.record))
         tables = ", ".join(f"{k} ({v.rows} rows)" for k, v in self.files.items())
         date = self.extract_date.date() if self.extract_date is not None else "unknown"
         how = " (not given: latest date in the data)" if self.extract_date_inferred else ""
@@ -128,23 +129,28 @@ def validate_folder(
                                          "data folder not found")
         return report
     parsed: dict[str, pd.DataFrame] = {}
+    mapping, mapping_problems = load_mapping(data_dir)
+    problems.append(mapping_problems)
+    record: list = []
     for name in wanted:
         schema = TABLES[name]
-        path = find_table_file(data_dir, schema)
+        tm = mapping.get(name)
+        path = find_table_file(data_dir, schema, tm.file if tm is not None else None)
         if path is None:
             if schema.required:
                 problems.append(problems_frame(schema.filename, None, None, None,
                                                f"required table {schema.filename} is missing "
                                                f"from {data_dir}"))
             continue
-        raw, read_problems = read_raw(path)
+        raw, read_problems = read_mapped(path, schema, tm, record)
         problems.append(read_problems)
+        if not path.is_file():
+            continue
         report.files[name] = FileInfo(name, path, sha256_file(path),
                                       0 if raw is None else len(raw))
         if raw is None:
             continue
-        table, table_problems = parse_table(raw, schema, label=path.name,
-                                            xlsx=path.suffix == ".xlsx")
+        table, table_problems = parse_table(raw, schema, label=path.name, record=record)
         problems.append(table_problems)
         if table.empty and not schema.required:
             continue  # a header-only optional table is absent (the warning says so)
@@ -169,5 +175,6 @@ def validate_folder(
             problems.append(check(table, label, ctx))
     report.problems = pd.concat(problems, ignore_index=True)
     report.tables = parsed
+    report.record = record_frame(record)
     return report
 

@@ -5,84 +5,152 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wellbeing_analysis.constants import DATE_FORMATS, DATE_PATTERNS, EARLIEST_PLAUSIBLE_DATE
+from wellbeing_analysis.constants import (
+    EARLIEST_PLAUSIBLE_DATE,
+    INPUT_DATE_LAYOUTS,
+    MIDNIGHT_SUFFIX,
+    TIME_SUFFIX,
+)
 from wellbeing_analysis.errors import empty_problems, problems_frame
-from wellbeing_analysis.schema import FALSE_VALUES, TRUE_VALUES, Column, TableSchema, allowed_values
-from wellbeing_analysis.validation.reading import ROW
-from wellbeing_analysis.validation.text import strip, strip_codes
+from wellbeing_analysis.schema import (
+    ESR_HEADINGS,
+    FALSE_VALUES,
+    TRUE_VALUES,
+    Column,
+    TableSchema,
+    allowed_values,
+)
+from wellbeing_analysis.validation.reading import ROW, heading_key
+from wellbeing_analysis.validation.text import factorize_text, per_unique, strip, strip_codes
 
-#: Excel writes dates read from XLSX as 'YYYY-MM-DD 00:00:00'; accepted from .xlsx files only.
-_XLSX_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} 00:00:00$"
 
+def _parse_dates(text: pd.Series) -> tuple[pd.Series, dict[str, pd.Series], dict[str, int]]:
+    """Parse the accepted date layouts (constants.INPUT_DATE_LAYOUTS; a time of exactly
+    midnight allowed).
 
-def _parse_dates(
-    text: pd.Series, xlsx: bool
-) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]:
-    """Parse ISO and DD/MM/YYYY dates.
-
-    Returns (dates, bad_format, impossible, too_early, too_late masks). A real calendar
-    date that pandas cannot hold (before 1677 or after 2262, e.g. ESR's '31/12/4712'
-    end-of-time marker or a mistyped year) is flagged too early / too late, never raised.
-    Each distinct text is parsed once (a national extract has a few thousand dates).
+    Returns (dates, masks, counts): masks 'bad_format', 'with_time', 'impossible',
+    'too_early', 'too_late'; counts of rows per layout other than ISO. A real calendar date
+    that pandas cannot hold (before 1677 or after 2262, e.g. ESR's '31/12/4712' end-of-time
+    marker or a mistyped year) is flagged too early / too late, never raised. Each distinct
+    text is parsed once (a national extract has a few thousand dates).
     """
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
-    parts = _parse_distinct_dates(pd.Series(uniques, dtype=text.dtype), xlsx)
-    return tuple(pd.Series(part.to_numpy()[codes], index=text.index, dtype=part.dtype)
-                 for part in parts)
+    codes, uniques = factorize_text(text)
+    dates, masks, layout = _parse_distinct_dates(uniques.astype("object"))
+    per_unique_rows = np.bincount(codes, minlength=len(uniques))
+    counts = {name: int(per_unique_rows[(layout == name).to_numpy()].sum())
+              for name in layout.dropna().unique() if name != INPUT_DATE_LAYOUTS[0][0]}
+    spread = {k: pd.Series(m.to_numpy()[codes], index=text.index) for k, m in masks.items()}
+    return (pd.Series(dates.to_numpy()[codes], index=text.index, dtype=dates.dtype),
+            spread, counts)
 
 
-def _parse_distinct_dates(
-    text: pd.Series, xlsx: bool
-) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]:
+def _parse_distinct_dates(text: pd.Series) -> tuple[pd.Series, dict[str, pd.Series], pd.Series]:
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    matched = pd.Series(False, index=text.index)
+    layout = pd.Series(None, index=text.index, dtype="object")
     too_early = pd.Series(False, index=text.index)
     too_late = pd.Series(False, index=text.index)
     lo, hi = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
-    patterns = list(zip(DATE_PATTERNS, DATE_FORMATS, strict=True))
-    if xlsx:
-        patterns.append((_XLSX_DATETIME, "%Y-%m-%d 00:00:00"))
-    for pattern, fmt in patterns:
-        m = text.str.match(pattern)
+    text = text.astype(str)
+    midnight = text.str.contains(MIDNIGHT_SUFFIX)
+    with_time = text.str.contains(TIME_SUFFIX) & ~midnight
+    day = text.where(~midnight, text.str.replace(MIDNIGHT_SUFFIX, "", regex=True))
+    for name, pattern, fmt in INPUT_DATE_LAYOUTS:
+        m = day.str.match(pattern) & layout.isna()
         if m.any():
-            parsed = pd.to_datetime(text[m], format=fmt, errors="coerce")
+            parsed = pd.to_datetime(day[m], format=fmt, errors="coerce")
             early, late = parsed < lo, parsed > hi  # NaT compares False
             too_early[m], too_late[m] = early, late
             out[m] = parsed.where(~(early | late)).astype("datetime64[ns]")
-        matched |= m
-    nonblank = text != ""
-    bad_format = nonblank & ~matched
+            layout[m] = name
+    matched = layout.notna()
+    layout[matched & midnight] = layout[matched & midnight] + " 00:00:00"
+    bad_format = (text != "") & ~matched & ~with_time
     impossible = matched & out.isna() & ~too_early & ~too_late
-    return out, bad_format, impossible, too_early, too_late
+    masks = {"bad_format": bad_format, "with_time": with_time, "impossible": impossible,
+             "too_early": too_early, "too_late": too_late}
+    return out, masks, layout
+
+
+def _typed_dates(values: pd.Series) -> tuple[pd.Series, dict[str, pd.Series], dict[str, int]]:
+    """Dates that arrive typed (Parquet): only a time of day other than midnight and the
+    range are checked."""
+    lo, hi = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+    too_early, too_late = values < lo, values > hi
+    ok = values.where(~(too_early | too_late))
+    ns = ok.astype("datetime64[ns]")
+    with_time = ns.notna() & (ns != ns.dt.normalize())
+    false = pd.Series(False, index=values.index)
+    masks = {"bad_format": false, "with_time": with_time, "impossible": false,
+             "too_early": too_early, "too_late": too_late}
+    return ns, masks, {}
+
+
+def _normalise_codes(stripped: pd.Series, column: Column, allowed: tuple[str, ...],
+                     ) -> tuple[pd.Series, list[tuple[str, str, int]]]:
+    """Export spellings to allowed values: the column's own normaliser, then a match
+    ignoring case. Returns (values, [(from, to, rows)] for every value changed)."""
+    codes, uniques = factorize_text(stripped)
+    u = uniques.astype("object")
+    fixed = column.normalise(u.astype(str)) if column.normalise is not None else u
+    by_case = {a.casefold(): a for a in allowed}
+    fixed = fixed.where(fixed.isin(allowed), fixed.astype(str).str.casefold().map(by_case)
+                        .fillna(fixed))
+    changed = (u.notna() & (fixed != u)).to_numpy()
+    rows = np.bincount(codes, minlength=len(u))
+    changes = [(u.iloc[i], fixed.iloc[i], int(rows[i])) for i in np.flatnonzero(changed)]
+    values = np.asarray(fixed.to_numpy(), dtype=object)[codes]  # few distinct: a take
+    return pd.Series(values, index=stripped.index, dtype="object"), changes
 
 
 def parse_column(
-    text: pd.Series, column: Column, *, label: str, rows: pd.Series, xlsx: bool = False
+    text: pd.Series, column: Column, *, label: str, rows: pd.Series, xlsx: bool = False,
+    record: list | None = None,
 ) -> tuple[pd.Series, pd.DataFrame]:
-    """Convert one text column to its type; returns (values, problems)."""
+    """Convert one text column to its type; returns (values, problems).
+
+    Spellings that exports use and the schema accepts after normalising (date layouts other
+    than ISO, bands such as '8A', reason texts, codes in another case) are counted in
+    ``record`` as (file, column, change, rows) tuples. ``xlsx`` is kept for callers; every
+    file type accepts the same layouts.
+    """
     problems = []
-    stripped = text if column.type == "free_text" else strip(text)
-    blank = stripped == ""
+    record = [] if record is None else record
+    typed_date = column.type == "date" and pd.api.types.is_datetime64_any_dtype(text)
+    if typed_date:
+        stripped = text
+        blank = text.isna()
+    else:
+        if not pd.api.types.is_string_dtype(text) and not pd.api.types.is_object_dtype(text):
+            text = text.astype("string").fillna("").astype(str)
+        stripped = text if column.type == "free_text" else strip(text)
+        blank = stripped == ""
 
     def flag(mask: pd.Series, message: str | pd.Series) -> None:
         if mask.any():
             msg = message[mask] if isinstance(message, pd.Series) else message
-            problems.append(problems_frame(label, rows[mask], column.name, text[mask], msg))
+            shown = text[mask].astype(str) if typed_date else text[mask]
+            problems.append(problems_frame(label, rows[mask], column.name, shown, msg))
 
     if not column.nullable:
         flag(blank, "a value is required here but the cell is blank")
 
     kind = column.type
     if kind == "date":
-        values, bad_format, impossible, too_early, too_late = _parse_dates(stripped, xlsx)
-        flag(bad_format, "not a date: use YYYY-MM-DD or DD/MM/YYYY")
-        flag(impossible, "impossible date (no such day in the calendar)")
-        flag((values < pd.Timestamp(EARLIEST_PLAUSIBLE_DATE)) | too_early,
+        values, masks, layouts = _typed_dates(text) if typed_date else _parse_dates(stripped)
+        record += [(label, column.name, f"dates written {name}", n)
+                   for name, n in layouts.items()]
+        flag(masks["bad_format"], "not a date: use YYYY-MM-DD, DD/MM/YYYY, DD-Mon-YYYY or "
+             "DD Mon YYYY")
+        flag(masks["with_time"], "a date with a time of day other than midnight: give the "
+             "date only")
+        flag(masks["impossible"], "impossible date (no such day in the calendar)")
+        flag((values < pd.Timestamp(EARLIEST_PLAUSIBLE_DATE)) | masks["too_early"],
              f"implausible date (before {EARLIEST_PLAUSIBLE_DATE})")
-        flag(too_late, "implausible date (too far in the future; leave an end date blank "
-             "for an open spell or ongoing episode)")
+        flag(masks["too_late"], "implausible date (too far in the future; leave an end date "
+             "blank for an open spell or ongoing episode)")
     elif kind in ("number", "integer"):
-        values = pd.to_numeric(stripped.where(~blank), errors="coerce").astype("float64")
+        values = per_unique(stripped, lambda u: pd.to_numeric(
+            u.astype("object").where(u.str.len() > 0), errors="coerce").astype("float64"))
         not_number = ~blank & (values.isna() | ~np.isfinite(values.fillna(0.0)))
         flag(not_number, "not a number")
         if kind == "integer":
@@ -100,9 +168,14 @@ def parse_column(
             values = values.round().astype("Int64")
     elif kind == "code":
         allowed = allowed_values(column)
-        values = stripped.where(~blank)
+        values = stripped.where(~blank).astype("object")
         if allowed is not None:
-            unknown = ~blank & ~stripped.isin(allowed)
+            # normalised on the text as read (Arrow-backed: encoded once), blanks kept blank
+            values, changes = _normalise_codes(stripped, column, allowed)
+            values = values.where(~blank)
+            changes = [c for c in changes if c[0] != ""]
+            record += [(label, column.name, f"{a!r} read as {b!r}", n) for a, b, n in changes]
+            unknown = ~blank & ~values.isin(allowed)
             shown = ", ".join(allowed) if len(allowed) <= 16 else f"{len(allowed)} values listed in the data dictionary"
             flag(unknown, f"not an allowed value (allowed: {shown})")
     elif kind == "boolean":
@@ -117,16 +190,44 @@ def parse_column(
     return values, (pd.concat(problems, ignore_index=True) if problems else empty_problems())
 
 
+def _heading_hint(name: str, table: str, headings: list[str]) -> str:
+    """' the file has X ...' when a heading looks like our column ``name``: the same but for
+    case or spaces, or a known ESR heading for it."""
+    esr = ESR_HEADINGS.get(table, {})
+    for heading in headings:
+        if heading_key(heading) == heading_key(name):
+            return f": did you mean {heading!r}? (headings must match exactly)"
+    for heading in headings:
+        if esr.get(heading_key(heading)) == name:
+            return (f": the file has {heading!r}, an ESR heading for {name}; map it in "
+                    f"mapping.yaml ({table}: columns: {name}: {heading})")
+    return ": add it, or map the file's heading to it in mapping.yaml"
+
+
+def _unknown_hint(heading: str, schema: TableSchema) -> str:
+    for name in schema.column_names:
+        if heading_key(heading) == heading_key(name):
+            return f"unknown column: did you mean {name!r}? (headings must match exactly)"
+    ours = ESR_HEADINGS.get(schema.name, {}).get(heading_key(heading))
+    if ours is not None:
+        return (f"unknown column: an ESR heading for {ours}; map it in mapping.yaml "
+                f"({schema.name}: columns: {ours}: {heading})")
+    return "unknown column (check the spelling against the data dictionary, or remove it)"
+
+
 def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
-                xlsx: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Check the header, convert every column and apply the table's generic row rules."""
+                xlsx: bool = False, record: list | None = None,
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check the header, convert every column and apply the table's generic row rules.
+
+    A required column missing from the header is reported first and alone for the table
+    (with any unknown headings): its rows are not checked, so that no cascade of follow-on
+    problems hides the cause.
+    """
     problems = [empty_problems()]
+    header_row = raw.attrs.get("header_row", 1)
     present = [c for c in raw.columns if c != ROW]
     missing = [c.name for c in schema.columns if c.required and c.name not in present]
-    if missing:
-        for name in missing:
-            problems.append(problems_frame(label, [1], name, None,
-                                           "required column is missing from the header"))
     known = set(schema.column_names)
     extra = [c for c in present if c not in known]
     if schema.extra_columns_pattern:
@@ -134,11 +235,17 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
     else:
         extra_ok = []
     unknown = [c for c in extra if c not in extra_ok]
-    if unknown:
-        for name in unknown:
-            problems.append(problems_frame(
-                label, [1], name, None,
-                "unknown column (check the spelling against the data dictionary, or remove it)"))
+    for name in missing:
+        problems.append(problems_frame(label, [header_row], name, None,
+                                       "required column is missing from the header"
+                                       + _heading_hint(name, schema.name, unknown)))
+    for name in unknown:
+        problems.append(problems_frame(label, [header_row], name, None,
+                                       _unknown_hint(name, schema)))
+    if missing:
+        empty = pd.DataFrame({ROW: pd.Series(dtype="int64")}
+                             | {c.name: pd.Series(dtype="object") for c in schema.columns})
+        return empty, pd.concat(problems, ignore_index=True)
     if raw.empty:
         # an optional table with no rows yet (e.g. no PDSA cycles) is not an error, and nor
         # is a required one whose emptiness means something (no sickness absence at all)
@@ -159,7 +266,7 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
         specs += [Column(**{**schema.extra_column.__dict__, "name": c}) for c in extra_ok]
     for column in specs:
         values, col_problems = parse_column(raw[column.name], column, label=label, rows=rows,
-                                            xlsx=xlsx)
+                                            record=record)
         parsed[column.name] = values
         problems.append(col_problems)
     for column in schema.columns:  # absent optional columns become all-blank
@@ -171,10 +278,15 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
     # duplicate rows (identical in every cell)
     data_cols = [c for c in present if c in parsed]
     if data_cols and len(raw) > 1:
-        norm = raw[data_cols].apply(strip_codes)
-        dup = norm.duplicated(keep="first")
+        # a row identical in every cell is identical in the first two: only the rows
+        # sharing those with another row are compared in full
+        first = raw[data_cols[:2]].apply(strip_codes)
+        candidate = first.duplicated(keep=False)
+        norm = raw.loc[candidate, data_cols].apply(strip_codes)
+        dup = norm.duplicated(keep="first").reindex(raw.index, fill_value=False)
         if dup.any():
-            first_row = rows.groupby([norm[c] for c in data_cols], sort=False).transform("first")
+            first_row = rows[candidate].groupby([norm[c] for c in data_cols],
+                                                sort=False).transform("first")
             problems.append(problems_frame(label, rows[dup], None, None,
                                            "duplicate row: identical to row "
                                            + first_row[dup].astype(str)))
@@ -183,7 +295,8 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
             bad = parsed[end] < parsed[start]
             if bad.any():
                 problems.append(problems_frame(
-                    label, rows[bad], end, raw.loc[bad, end],
-                    "end date is before the start date (" + raw.loc[bad, start] + ")"))
+                    label, rows[bad], end, raw.loc[bad, end].astype(str),
+                    "end date is before the start date ("
+                    + raw.loc[bad, start].astype(str) + ")"))
     return parsed, pd.concat(problems, ignore_index=True)
 

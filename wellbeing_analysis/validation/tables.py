@@ -43,6 +43,8 @@ def check_staff_spells(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
     """Overlapping spells for one staff ID; leavers without a reason (warning)."""
     problems = [empty_problems()]
     s = df.dropna(subset=["staff_id", "start_date"])
+    # integer keys: the sort and every groupby below reuse them instead of hashing text
+    s = s.assign(staff_id=pd.factorize(s["staff_id"])[0])
     s = s.sort_values(["staff_id", "start_date"], kind="stable")
     end_eff = s["end_date"].fillna(pd.Timestamp.max)
     problems.append(_overlaps(s, end_eff, label, "spell"))
@@ -63,14 +65,19 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
     problems = [empty_problems()]
     extract = ctx["extract_date"]
     e = df.dropna(subset=["staff_id", "start_date"])
-    e = e.assign(end_eff=e["end_date"].fillna(extract)).sort_values(
+    spells = ctx.get("tables", {}).get("staff_spells")
+    spells = None if spells is None else spells.dropna(subset=["staff_id", "start_date"])
+    # integer keys shared by both tables: sorts, groupbys and the merge never hash text
+    ids = e["staff_id"] if spells is None else pd.concat([e["staff_id"], spells["staff_id"]])
+    codes = pd.factorize(ids)[0]
+    shown_ids = df.set_index(ROW)["staff_id"]
+    e = e.assign(staff_id=codes[:len(e)], end_eff=e["end_date"].fillna(extract)).sort_values(
         ["staff_id", "start_date"], kind="stable")
     problems.append(_overlaps(e, e["end_eff"], label, "episode"))
 
-    spells = ctx.get("tables", {}).get("staff_spells")
     if spells is None or spells.empty:
         return pd.concat(problems, ignore_index=True)
-    spells = spells.dropna(subset=["staff_id", "start_date"])
+    spells = spells.assign(staff_id=codes[len(e):])
     problems.append(_history_gap(e, spells, label))
     periods = employment_periods(spells, extract)[["staff_id", "period_start", "period_end"]]
     periods = periods.drop_duplicates()
@@ -93,7 +100,7 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
     e_idx = e.set_index(ROW)
     unknown = status.index[~status["known"]]
     if len(unknown):
-        problems.append(problems_frame(label, unknown, "staff_id", e_idx.loc[unknown, "staff_id"],
+        problems.append(problems_frame(label, unknown, "staff_id", shown_ids.loc[unknown],
                                        "this staff_id has no spell in staff_spells"))
     outside = status.index[status["known"] & ~status["inside"] & ~status["ongoing_after_leaving"]]
     if len(outside):

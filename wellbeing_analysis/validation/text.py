@@ -4,7 +4,44 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def _arrow_text(text: pd.Series) -> pa.Array | None:
+    """The column as one Arrow string array, when it is Arrow-backed text."""
+    array = getattr(text.array, "_pa_array", None)
+    if (isinstance(array, pa.ChunkedArray) and len(array) > 0
+            and (pa.types.is_string(array.type) or pa.types.is_large_string(array.type))):
+        return array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
+    return None
+
+
+def _series(array: pa.Array, index: pd.Index | None = None) -> pd.Series:
+    """An Arrow string array as a pandas text column, without copying into Python objects
+    (a table's conversion is zero-copy where ``Array.to_pandas`` is not)."""
+    out = pa.table({"v": array}).to_pandas()["v"]
+    if index is not None:
+        out.index = index
+    return out
+
+
+def factorize_text(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(codes, distinct values) of a column, missing values kept as one of the values.
+
+    Arrow-backed text (as the CSV reader returns it) is dictionary-encoded by Arrow, several
+    times faster than pandas' factorize of the same column.
+    """
+    whole = _arrow_text(text)
+    if whole is not None:
+        encoded = whole.dictionary_encode(null_encoding="encode")
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        uniques = _series(encoded.dictionary)
+        return codes.astype(np.intp, copy=False), uniques
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)
+    return codes, pd.Series(uniques, dtype=text.dtype)
 
 
 def per_unique(text: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -13,25 +50,42 @@ def per_unique(text: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Se
     pandas' string methods run in Python per cell; an extract's columns repeat few values
     (dates, teams, codes), so this makes string work proportional to distinct values.
     """
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
-    result = func(pd.Series(uniques, dtype=text.dtype))
+    codes, uniques = factorize_text(text)
+    result = func(uniques)
     return pd.Series(result.to_numpy()[codes], index=text.index, dtype=result.dtype)
 
 
 def strip(text: pd.Series) -> pd.Series:
-    """``text.str.strip()``, computed once per distinct value."""
+    """``text.str.strip()``: by Arrow for Arrow-backed text (one pass, no per-value work),
+    else once per distinct value."""
+    whole = _arrow_text(text)
+    if whole is not None:
+        trimmed = pc.utf8_trim_whitespace(whole)
+        if pc.all(pc.equal(trimmed, whole).fill_null(True)).as_py():
+            return text  # nothing to strip (the usual case)
+        return _series(trimmed, text.index)
     return per_unique(text, lambda u: u.str.strip())
 
 
 def is_blank(text: pd.Series) -> pd.Series:
-    """True where a cell is empty or only spaces, computed once per distinct value."""
+    """True where a cell is empty or only spaces (by Arrow for Arrow-backed text, else
+    once per distinct value)."""
+    whole = _arrow_text(text)
+    if whole is not None:
+        blank = pc.equal(pc.utf8_trim_whitespace(whole), "").fill_null(True)
+        return pd.Series(blank.to_numpy(zero_copy_only=False), index=text.index)
     return per_unique(text, lambda u: u.str.strip() == "")
 
 
 def strip_codes(text: pd.Series) -> pd.Series:
     """Integer codes of the stripped cell values (equal codes = equal text after strip):
     cheap keys for finding duplicate rows."""
-    codes, uniques = pd.factorize(text, use_na_sentinel=False)
-    stripped_codes, _ = pd.factorize(pd.Series(uniques, dtype=text.dtype).str.strip(),
-                                     use_na_sentinel=False)
+    whole = _arrow_text(text)
+    if whole is not None:  # one Arrow pass: trim, then encode
+        trimmed = pc.utf8_trim_whitespace(whole).dictionary_encode(null_encoding="encode")
+        return pd.Series(trimmed.indices.to_numpy(zero_copy_only=False), index=text.index)
+    codes, uniques = factorize_text(text)
+    if not pd.api.types.is_string_dtype(text) and not pd.api.types.is_object_dtype(text):
+        return pd.Series(codes, index=text.index)  # typed cells (Parquet): nothing to strip
+    stripped_codes, _ = pd.factorize(uniques.str.strip(), use_na_sentinel=False)
     return pd.Series(stripped_codes[codes], index=text.index)

@@ -29,7 +29,7 @@ def test_every_instrument_declares_status_source_and_missing_rule():
         assert sorted(members) == sorted(inst.items), inst.name
         assert 0 < inst.min_share <= 1
     assert INSTRUMENTS["wrqol"].status == "M"
-    assert "awaiting confirmation" in INSTRUMENTS["wrqol"].title
+    assert "provisional scores (not yet checked against its manual)" in INSTRUMENTS["wrqol"].title
 
 
 def test_olbi_codings_are_complementary_and_must_be_declared():

@@ -324,7 +324,8 @@ OLBI_BURNOUT_LABEL = "burnout (both cut-offs)"
 # ---------------------------------------------------------------------------
 WRQOL = Instrument(
     name="wrqol",
-    title="Work-Related Quality of Life scale (WRQoL) — awaiting confirmation",
+    title=("Work-Related Quality of Life scale (WRQoL) — provisional scores (not yet checked "
+           "against its manual)"),
     source="Van Laar D, Edwards JA, Easton S (2007) The Work-Related Quality of Life scale "
            "for healthcare workers. J Adv Nurs 60:325-33. Norm bands are in the copyrighted "
            "user manual and are not reproduced.",

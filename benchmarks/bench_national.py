@@ -8,13 +8,14 @@ episodes) is generated once as Parquet and cached under ``benchmarks/output/`` (
 and 150 MiB). Each step then runs as its own process, timed whole with ``/usr/bin/time``
 (wall time, peak RSS) and step by step inside (``metrics_entry.py``):
 
-1. monthly indicators for the service: columnar Parquet read + the engine + CSV write;
-2. the same ``--by team`` (20,000 teams × 120 months);
-3. ``--by staff_group``;
-4. the DuckDB SQL reference (``duckdb_reference.py``) on the same Parquet files, for scale,
+1. validation of the extract (``validate_folder``: read, type, every check; as ``wellbeing
+   validate``);
+2. monthly indicators for the service: columnar Parquet read + the engine + CSV write;
+3. the same ``--by team`` (20,000 teams × 120 months);
+4. ``--by staff_group``;
+5. the DuckDB SQL reference (``duckdb_reference.py``) on the same Parquet files, for scale,
    and as a check: the service-level core columns must agree with it.
 
-Validation is not included: it is timed by ``bench_metrics.py`` and ``bench_compare.py``.
 Aims on 2 cores: each step under 60 s and 4 GiB.
 """
 
@@ -55,6 +56,12 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
+        wall, gib, stdout = timed([py, str(HERE / "metrics_entry.py"), str(data),
+                                   "--extract-date", design.extract, "--mode", "validate"])
+        info = json.loads(stdout.strip().splitlines()[-1])
+        info["rows"] = sum(info["rows"].values())
+        results.append(("validation (every check)", wall, gib, info))
+        print(f"  validation: {wall:.1f} s, {gib:.2f} GiB", flush=True)
         for label, by in (("monthly indicators, service", None), ("monthly indicators --by team",
                                                                   "team"),
                           ("monthly indicators --by staff_group", "staff_group")):

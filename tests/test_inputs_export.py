@@ -185,6 +185,8 @@ def episodes_reasons(template: Path) -> int:
 def test_bands_dates_and_codes_as_exported(tmp_path):
     d = tmp_path / "d"
     write_examples(d)
+    # the example PDSA cycles are scoped to the example staff groups, replaced here
+    (d / "pdsa_cycles.csv").unlink()
     (d / "staff_spells.csv").write_text("\n".join([
         SPELLS,
         "S1,T,Counsellor,6,1.0,1/4/2024,,",
@@ -221,6 +223,8 @@ def test_bands_dates_and_codes_as_exported(tmp_path):
 def test_raw_export_headings_report_the_missing_column_alone_with_a_hint(tmp_path):
     d = tmp_path / "d"
     write_examples(d)
+    # the example PDSA cycles are scoped to the example staff groups, replaced here
+    (d / "pdsa_cycles.csv").unlink()
     header = ",".join(ESR_SPELLS[c] for c in SPELLS.split(","))
     (d / "staff_spells.csv").write_text(header + "\nS1,T,Counsellor,Band 6,1.0,2024-04-01,,\n")
     (d / "absence_episodes.csv").write_text(EPISODES + "".join(

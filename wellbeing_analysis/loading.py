@@ -9,6 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from wellbeing_analysis.constants import (
+    AGGREGATE_TABLE,
+    ROW_LEVEL_TABLES,
+    TIER_AGGREGATE,
+    TIER_ROW_LEVEL,
+)
 from wellbeing_analysis.errors import (
     IDENTIFIER_COLUMNS,
     InputError,
@@ -68,6 +74,14 @@ class ServiceData:
 
     def has(self, name: str) -> bool:
         return name in self.tables
+
+    @property
+    def tier(self) -> str:
+        """The data tier: 'aggregate' when only the trust's monthly figures are given (no
+        staff spells), else 'row-level' (docs/metrics.md, 'Monthly figures')."""
+        if not self.has(ROW_LEVEL_TABLES[0]) and self.has(AGGREGATE_TABLE):
+            return TIER_AGGREGATE
+        return TIER_ROW_LEVEL
 
     @property
     def staff_spells(self) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from wellbeing_analysis.constants import ROW_LEVEL_TABLES
 from wellbeing_analysis.errors import (
     PROBLEMS_SHOWN_PER_RULE,
     empty_problems,
@@ -16,6 +17,7 @@ from wellbeing_analysis.errors import (
     problems_frame,
 )
 from wellbeing_analysis.schema import TABLES, TableSchema
+from wellbeing_analysis.validation import monthly as monthly_checks
 from wellbeing_analysis.validation import surveys as survey_checks
 from wellbeing_analysis.validation import tables as table_checks
 from wellbeing_analysis.validation.parsing import parse_table
@@ -80,6 +82,7 @@ TABLE_CHECKS: dict[str, Callable[[pd.DataFrame, str, dict], pd.DataFrame]] = {
     "pulse_survey": survey_checks.check_pulse_survey,
     "staff_survey_results": survey_checks.check_staff_survey_results,
     "joy_tallies": survey_checks.check_joy_tallies,
+    "monthly_workforce": monthly_checks.check_monthly_workforce,
 }
 
 
@@ -128,11 +131,13 @@ def validate_folder(
                                          "data folder not found")
         return report
     parsed: dict[str, pd.DataFrame] = {}
+    # a folder with only the trust's monthly figures needs no row-level HR tables
+    aggregate = monthly_checks.is_aggregate_folder(data_dir)
     for name in wanted:
         schema = TABLES[name]
         path = find_table_file(data_dir, schema)
         if path is None:
-            if schema.required:
+            if schema.required and not (aggregate and name in ROW_LEVEL_TABLES):
                 problems.append(problems_frame(schema.filename, None, None, None,
                                                f"required table {schema.filename} is missing "
                                                f"from {data_dir}"))
@@ -150,7 +155,9 @@ def validate_folder(
             continue  # a header-only optional table is absent (the warning says so)
         parsed[name] = table
 
-    extract = given if given is not None else latest_date(parsed)
+    inferred = [d for d in (latest_date(parsed), monthly_checks.latest_month_end(parsed))
+                if d is not None]
+    extract = given if given is not None else (max(inferred) if inferred else None)
     report.extract_date = extract
     ctx = {"extract_date": extract if extract is not None else pd.Timestamp.max,
            "tables": parsed}

@@ -9,6 +9,7 @@ from functools import cached_property
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from wellbeing_analysis.constants import AGGREGATE_TABLE, TIER_AGGREGATE
 from wellbeing_analysis.indicators import INDICATORS
 from wellbeing_analysis.reporting import blocks as b
 from wellbeing_analysis.reporting import provenance as prov
@@ -43,6 +44,25 @@ class Report:
         data (the service is validated once per run, not once per report)."""
         return cls(ReportContext.from_params(params_file, bundle=bundle))
 
+    # -- the data tier ----------------------------------------------------------------------
+    @property
+    def aggregate(self) -> bool:
+        """Whether the service has only the trust's monthly figures (no staff-level data)."""
+        return self.ctx.service.tier == TIER_AGGREGATE
+
+    def needs(self, what: str, needs: str) -> b.Block:
+        """One line in place of a section part the data cannot support, saying what it needs."""
+        return b.paragraph(f"{what}: not shown, because it needs {needs}; this service's data "
+                           f"are the trust's monthly figures ({AGGREGATE_TABLE}.csv).",
+                           css="muted")
+
+    def run_status(self) -> str:
+        """The status the runner records: :meth:`status`, with the data tier when the data
+        are the trust's monthly figures."""
+        status = self.status()
+        return (f"{status}; aggregate data tier (monthly figures only)" if self.aggregate
+                else status)
+
     # -- shared sections ------------------------------------------------------------------
     def section_heading(self, anchor: str) -> b.Block:
         title = next(s.heading for s in self.SECTIONS if s.anchor == anchor)
@@ -71,9 +91,16 @@ class Report:
                     f"{month_label(m['month'].iloc[-1])} ({len(m)} months). "
                     + ("The last month is part of a month (to the extract date) and is left "
                        "out of charts." if self.ctx.last_month != m["month"].iloc[-1] else ""))
-        parts = [self.section_heading("data-quality"), b.paragraph(coverage),
-                 b.table(files, caption="Input tables used", suppress=False,
-                         formats={"rows": ",d"})]
+        parts = [self.section_heading("data-quality"), b.paragraph(coverage)]
+        if self.aggregate:
+            parts.append(b.callout(
+                f"Data tier: aggregate. The figures come from the trust's monthly figures "
+                f"({AGGREGATE_TABLE}.csv) with the same definitions as a staff-level extract; "
+                "what they cannot show (stability, length of service, early leavers, reasons "
+                "for absence and for leaving) is left out, and each section says what it "
+                "would need.", kind="info"))
+        parts.append(b.table(files, caption="Input tables used", suppress=False,
+                             formats={"rows": ",d"}))
         w = svc.warnings
         if len(w):
             counts = (w.groupby(["file", "problem"]).size().rename("rows affected").reset_index())
@@ -106,7 +133,7 @@ class Report:
         if notes:
             parts.append(b.details("Technical notes from the analysis", b.bullets(notes)))
         # the runner records the report's status (e.g. a caveat) from this metadata
-        parts.append(b.Block("", metadata={STATUS_METADATA: self.status()}))
+        parts.append(b.Block("", metadata={STATUS_METADATA: self.run_status()}))
         return b.join(parts)
 
     def status(self) -> str:

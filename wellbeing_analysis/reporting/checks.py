@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from wellbeing_analysis.constants import HISTORY_GAP_MONTHS
+from wellbeing_analysis.constants import AGGREGATE_TABLE, HISTORY_GAP_MONTHS
 from wellbeing_analysis.errors import ParamsError
 
 
@@ -28,6 +28,10 @@ def check_report_inputs(params, report, reports: Sequence[str]) -> dict[str, str
     first_month = (spells["start_date"].min().to_period("M") if spells is not None
                    and spells["start_date"].notna().any() else None)
     extract_month = params.extract_timestamp.to_period("M")
+    monthly = report.tables.get(AGGREGATE_TABLE)
+    if spells is None and monthly is not None:  # the aggregate tier: the figures' months
+        first_month, aggregate_problem = _monthly_figures_span(monthly, params)
+        problems += aggregate_problem
     episodes = report.tables.get("absence_episodes")
     first_absence = (episodes["start_date"].min().to_period("M") if episodes is not None
                      and episodes["start_date"].notna().any() else None)
@@ -129,6 +133,24 @@ def check_report_inputs(params, report, reports: Sequence[str]) -> dict[str, str
         raise ParamsError(_message(src, problems + ev_problems + pdsa_problems))
     found = {"evaluation": ev_problems, "pdsa": pdsa_problems}
     return {key: _message(src, found[key]) for key in found if found[key]}
+
+
+def _monthly_figures_span(monthly: pd.DataFrame, params) -> tuple[pd.Period, list[str]]:
+    """(first month of the monthly figures, problems): the figures must reach the last
+    complete month of the extract, or the reports' latest months would have no data."""
+    from wellbeing_analysis.workforce.aggregate import parse_months
+
+    months = parse_months(monthly["month"])
+    extract = params.extract_timestamp
+    complete = extract.to_period("M") - (0 if extract == extract.to_period("M").end_time
+                                           .normalize() else 1)
+    last = months.max()
+    if last >= complete:
+        return months.min(), []
+    return months.min(), [
+        f"key 'extract_date': {params.extract_date} asks for figures to {complete}, but "
+        f"{AGGREGATE_TABLE}.csv ends in {last}: set extract_date to "
+        f"{last.end_time.date()} (the last day of the last month of figures)"]
 
 
 def _message(src, problems: list[str]) -> str:

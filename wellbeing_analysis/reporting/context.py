@@ -22,7 +22,7 @@ from wellbeing_analysis.loading import ServiceData, load_service
 from wellbeing_analysis.reporting import source_checkout
 from wellbeing_analysis.reporting.params import ReportParams, load_params
 from wellbeing_analysis.validation import FileInfo
-from wellbeing_analysis.workforce import from_data_start, monthly_indicators
+from wellbeing_analysis.workforce import from_data_start, service_monthly_indicators
 
 
 def resolve_params_path(path: str | Path) -> Path:
@@ -107,8 +107,7 @@ class ReportContext:
     def _monthly(self, by: str | None) -> pd.DataFrame:
         """The monthly table from the params' ``data_start`` on, look-back figures blank until
         their whole look-back is covered (:func:`~wellbeing_analysis.workforce.from_data_start`)."""
-        table = monthly_indicators(self.service.staff_spells, self.service.absence_episodes,
-                                   extract_date=self.service.extract_date, by=by)
+        table = service_monthly_indicators(self.service, by=by)
         return from_data_start(table, self.params.data_start)
 
     @cached_property

@@ -11,6 +11,7 @@ import pandas as pd
 from wellbeing_analysis.disclosure import numeric
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.indicators import INDICATORS, publishable_series
+from wellbeing_analysis.workforce.aggregate import needs_for
 
 #: Survey measures a PDSA cycle may name (besides the monthly indicators).
 SURVEY_MEASURES = {
@@ -72,6 +73,11 @@ def indicator_measure(ctx, name: str, *, start: str | None = None) -> MeasureSer
     series = ctx.complete_monthly
     if start is not None:
         series = series[series["month"] >= start]
+    column = ind.numerator or ind.column
+    if series[column].isna().all():  # monthly figures without this detail: never invented
+        return MeasureSeries(name, ind.label, ind.unit, None, "none", p.direction, p.target,
+                             period="", note=f"{ind.label} is not charted: it needs "
+                             f"{needs_for(column)}.")
     series, period, note = publishable_series(series, name, threshold=ctx.threshold)
     if series is None:
         return MeasureSeries(name, ind.label, ind.unit, None, "none", p.direction, p.target,

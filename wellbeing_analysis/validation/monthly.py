@@ -62,7 +62,8 @@ def check_monthly_workforce(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataF
     keys = [k for k in _KEYS if df[k].notna().any()]
     problems += [_partly_blank(df, label, column) for column in (*keys, *OPTIONAL_FIGURES)]
     for part, whole in _PARTS:
-        over = (df[part] > df[whole]).fillna(False).astype(bool)
+        over = (df[part].astype("Float64") > df[whole].astype("Float64")).fillna(False)
+        over = over.astype(bool)
         if over.any():
             problems.append(problems_frame(
                 label, df.loc[over, ROW], part, df.loc[over, part].astype(str),

@@ -25,6 +25,25 @@ OPTIONAL_FIGURES = ("fte", "starters", "fte_days_lost_s10", "fte_days_lost_long_
                     "leavers_voluntary")
 #: Whole-number figures (integers in the indicator table when present).
 COUNT_FIGURES = ("headcount", "starters", "leavers", "leavers_voluntary")
+#: What a column of the indicator table needs when the monthly figures cannot give it (the
+#: reports say so in one line instead of showing a blank).
+NEEDS: dict[str, str] = {
+    **{c: f"a {c} column in monthly_workforce.csv (or staff-level data)"
+       for c in OPTIONAL_FIGURES},
+    "fte_days_lost_short_term": "an fte_days_lost_long_term column in monthly_workforce.csv",
+    "fte_days_lost_covid": "absence_episodes.csv with ESR related reasons",
+    "leavers_early": "staff_spells.csv (each leaver's length of service)",
+    "stability_index_strategy_pct": "staff_spells.csv (each person's continuous service)",
+    "stability_index_classical_pct": "staff_spells.csv (who stayed in post a year)",
+    "turnover_voluntary_12m_pct": "a leavers_voluntary column in monthly_workforce.csv",
+}
+
+
+def needs_for(column: str) -> str:
+    """What a blank column of the indicator table would need."""
+    return NEEDS.get(column, "staff_spells.csv and absence_episodes.csv")
+
+
 #: An Excel month cell read as text: the month's first day at midnight.
 _EXCEL_MONTH = r"^([0-9]{4}-[0-9]{2})-01 00:00:00$"
 

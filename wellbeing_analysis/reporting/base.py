@@ -30,8 +30,8 @@ class Report:
     #: The report's sections, in order (anchor, heading, method); subclasses fill this in.
     SECTIONS: tuple[Section, ...] = ()
     TITLE = "Report"
-    #: whether the report reads the params' comparison series (then it is in the provenance)
-    USES_COMPARISON = False
+    #: the params' extra input series the report reads (listed in its provenance)
+    EXTRA_INPUTS: tuple[str, ...] = ()
 
     def __init__(self, ctx: ReportContext) -> None:
         self.ctx = ctx
@@ -124,7 +124,8 @@ class Report:
                         f"{prov.code_version()}. The same inputs and parameters give the same "
                         "numbers and charts."),
             b.table(prov.input_checksums(
-                {**ctx.service.files, **(ctx.extra_files if self.USES_COMPARISON else {})},
+                {**ctx.service.files, **{k: v for k, v in ctx.extra_files.items()
+                                         if k in self.EXTRA_INPUTS}},
                 ctx.params.source),
                     caption="Input files and their SHA-256 checksums", suppress=False),
             b.table(prov.package_versions(), caption="Package versions", suppress=False),
@@ -167,8 +168,10 @@ class Report:
         n = (pd.Period(w[1], freq="M") - pd.Period(w[0], freq="M")).n + 1
         return w[0], max(n, 12)
 
-    def spc_figure(self, name: str, result, *, title: str, annotate=None) -> b.Block:
-        """An SPC chart as a figure block with alt text describing the reading."""
+    def spc_figure(self, name: str, result, *, title: str, annotate=None,
+                   alt_extra: str = "") -> b.Block:
+        """An SPC chart as a figure block with alt text describing the reading (and
+        ``alt_extra``, describing what ``annotate`` draws)."""
         ind = INDICATORS[name]
         fig, ax = plt.subplots(layout="constrained")
         result.plot(ax=ax, title=title, y_label=f"{ind.label} ({ind.unit})", x_label="")
@@ -176,5 +179,6 @@ class Report:
             annotate(ax)
         m = getattr(result, "measure", None)
         period = m.period if m is not None else "month"
-        alt = (f"Control chart of {ind.label.lower()} by {period}. {result.icon_text}")
+        alt = (f"Control chart of {ind.label.lower()} by {period}. {result.icon_text}"
+               + (f" {alt_extra}" if alt_extra else ""))
         return b.figure(fig, alt=alt, caption=m.note if m is not None and m.note else None)

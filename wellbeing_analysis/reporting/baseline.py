@@ -13,6 +13,7 @@ from wellbeing_analysis.disclosure import Share, share_shown
 from wellbeing_analysis.indicators import INDICATORS, window_rate
 from wellbeing_analysis.reporting import blocks as b
 from wellbeing_analysis.reporting.base import Report, month_label
+from wellbeing_analysis.reporting.benchmark import benchmark_line, benchmark_text
 from wellbeing_analysis.reporting.catalogue import Section
 from wellbeing_analysis.reporting.measures import measure_series
 from wellbeing_analysis.style import NHS_BLUE, NHS_DARK_GREY, NHS_ORANGE
@@ -34,6 +35,7 @@ class BaselineReport(Report):
     """Baseline report sections; each method returns a block for one notebook cell."""
 
     TITLE = "Staff wellbeing baseline"
+    EXTRA_INPUTS = ("benchmark series",)
     SECTIONS = (
         Section("summary", "Summary", "overview"),
         Section("absence", "Sickness absence", "absence"),
@@ -149,10 +151,13 @@ class BaselineReport(Report):
         parts = [
             self.section_heading("absence"),
             b.paragraph(f"{ind.description} Benchmarks: {ind.benchmark}."),
-            self.spc_figure(name, res, title="Sickness absence rate by month"),
+            self.spc_figure(name, res, title="Sickness absence rate by month",
+                            annotate=benchmark_line(self.ctx, res),
+                            alt_extra=benchmark_text(self.ctx, self.windows["now"])),
             b.paragraph(narrative.spc_reading(name, res.variation_icon, res.assurance_icon,
                                               self.params.indicator(name).target)
-                        + " " + limits),
+                        + " " + limits + (" " + benchmark_text(self.ctx, self.windows["now"])
+                                          if self.ctx.benchmark is not None else "")),
         ]
         s10 = self.spc_results["s10_absence_rate_pct"]
         parts.append(b.paragraph(measure_series(self.ctx, "s10_absence_rate_pct").note)

@@ -68,7 +68,7 @@ class EvaluationReport(Report):
     """Evaluation report sections for the params' intervention."""
 
     TITLE = "Intervention evaluation"
-    USES_COMPARISON = True
+    EXTRA_INPUTS = ("comparison series",)
     SECTIONS = (
         Section("summary", "Summary", "overview"),
         Section("intervention", "The intervention", "intervention_section"),

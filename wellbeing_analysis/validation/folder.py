@@ -142,6 +142,11 @@ def validate_folder(
                                                f"required table {schema.filename} is missing "
                                                f"from {data_dir}"))
             continue
+        if aggregate and name in ROW_LEVEL_TABLES:  # a blank template beside the figures
+            problems.append(problems_frame(
+                path.name, None, None, None, "blank template ignored: the service's figures "
+                "come from monthly_workforce", severity="warning"))
+            continue
         raw, read_problems = read_raw(path)
         problems.append(read_problems)
         report.files[name] = FileInfo(name, path, sha256_file(path),

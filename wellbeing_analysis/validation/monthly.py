@@ -22,11 +22,25 @@ _PARTS = (("fte_days_lost", "fte_days_available"), ("fte_days_lost_s10", "fte_da
           ("fte_days_lost_long_term", "fte_days_lost"), ("leavers_voluntary", "leavers"))
 
 
+def header_only(path: Path | None) -> bool:
+    """A CSV with a header and no data rows (a blank template); read up to its second
+    non-blank line only."""
+    if path is None or path.suffix != ".csv":
+        return False
+    with path.open(encoding="utf-8-sig", errors="replace") as fh:
+        filled = (line for line in fh if line.strip())
+        return next(filled, None) is not None and next(filled, None) is None
+
+
 def is_aggregate_folder(data_dir: Path) -> bool:
-    """A folder is aggregate-tier when it has the monthly figures and none of the row-level
-    HR tables (with both, the row-level tables are used)."""
-    return (find_table_file(data_dir, TABLES[AGGREGATE_TABLE]) is not None
-            and all(find_table_file(data_dir, TABLES[t]) is None for t in ROW_LEVEL_TABLES))
+    """A folder is aggregate-tier when it has the monthly figures (with rows) and none of
+    the row-level HR tables, or only their blank templates (with both, the row-level tables
+    are used)."""
+    monthly = find_table_file(data_dir, TABLES[AGGREGATE_TABLE])
+    if monthly is None or header_only(monthly):
+        return False
+    row_level = [find_table_file(data_dir, TABLES[t]) for t in ROW_LEVEL_TABLES]
+    return all(p is None or header_only(p) for p in row_level)
 
 
 def latest_month_end(tables: dict[str, pd.DataFrame]) -> pd.Timestamp | None:

@@ -271,3 +271,20 @@ def test_an_extract_date_beyond_the_figures_is_refused_naming_the_key(tmp_path):
     ok = scenario_params(tmp_path / "q.yaml", name="Agg", data_dir=data,
                          output_dir=tmp_path / "out", extract="2026-03-31", edited=True)
     assert check_report_inputs(load_params(ok), validate_folder(data), ["baseline"]) == {}
+
+
+def test_the_runner_reads_a_status_filed_under_its_mime_type():
+    import nbformat
+
+    from wellbeing_analysis.reporting.runner import _report_status
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("report.provenance()")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": ""},
+                                           metadata={"text/html": {
+                                               "wellbeing_status": "ok; aggregate data tier "
+                                               "(monthly figures only)"}})]
+    nb.cells = [cell]
+    assert _report_status(nb) == "ok; aggregate data tier (monthly figures only)"
+    cell.outputs[0].metadata = {}
+    assert _report_status(nb) == "ok"

@@ -164,7 +164,10 @@ def _report_status(nb) -> str:
     """The status the report declared in its output metadata (default 'ok')."""
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            status = out.get("metadata", {}).get(STATUS_METADATA)
+            metadata = out.get("metadata", {})
+            # IPython files a display's metadata under its MIME type ('text/html')
+            found = [metadata, *(v for v in metadata.values() if isinstance(v, dict))]
+            status = next((m[STATUS_METADATA] for m in found if m.get(STATUS_METADATA)), None)
             if status:
                 return str(status)
     return "ok"

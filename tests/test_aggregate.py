@@ -288,3 +288,23 @@ def test_the_runner_reads_a_status_filed_under_its_mime_type():
     assert _report_status(nb) == "ok; aggregate data tier (monthly figures only)"
     cell.outputs[0].metadata = {}
     assert _report_status(nb) == "ok"
+
+
+def test_a_pdsa_measure_the_figures_cannot_give_is_named_before_any_report_runs(tmp_path):
+    data = aggregate_service(tmp_path / "data", months=20, optional=False)
+    cycles = pd.read_csv(data / "pdsa_cycles.csv")
+    cycles = pd.concat([cycles, cycles.assign(cycle_id="C2", cycle_number=2,
+                                              measure="stability_index_strategy_pct"),
+                        cycles.assign(cycle_id="C3", cycle_number=3,
+                                      measure="s10_absence_rate_pct")])
+    cycles.to_csv(data / "pdsa_cycles.csv", index=False)
+    params = load_params(scenario_params(tmp_path / "p.yaml", name="Agg", data_dir=data,
+                                         output_dir=tmp_path / "out", extract="2026-06-30",
+                                         edited=True))
+    found = check_report_inputs(params, validate_folder(data), ["pdsa"])
+    assert set(found) == {"pdsa"}
+    assert ("cycle C2: measure 'stability_index_strategy_pct' needs staff_spells.csv (each "
+            "person's continuous service)") in found["pdsa"]
+    assert ("cycle C3: measure 's10_absence_rate_pct' needs a fte_days_lost_s10 column in "
+            "monthly_workforce.csv") in found["pdsa"]
+    assert "cycle C1" not in found["pdsa"]

@@ -124,6 +124,17 @@ def check_report_inputs(params, report, reports: Sequence[str]) -> dict[str, str
                 if measure not in known:
                     pdsa_problems.append(f"pdsa_cycles.csv, cycle {cycle_id}: unknown measure "
                                     f"{measure!r}; use one of {', '.join(sorted(known))}")
+                elif spells is None and monthly is not None and measure in INDICATORS:
+                    from wellbeing_analysis.workforce.aggregate import (
+                        aggregate_columns,
+                        needs_for,
+                    )
+
+                    ind = INDICATORS[measure]
+                    column = ind.numerator or ind.column
+                    if column not in aggregate_columns(monthly):
+                        pdsa_problems.append(f"pdsa_cycles.csv, cycle {cycle_id}: measure "
+                                             f"{measure!r} needs {needs_for(column)}")
     if problems:
         raise ParamsError(_message(src, problems + ev_problems + pdsa_problems
                                    + baseline_problems))

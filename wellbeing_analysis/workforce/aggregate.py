@@ -68,6 +68,17 @@ def present_figures(table: pd.DataFrame) -> list[str]:
     return [c for c in OPTIONAL_FIGURES if c in table and table[c].notna().any()]
 
 
+def aggregate_columns(table: pd.DataFrame) -> set[str]:
+    """The indicator table's columns the monthly figures give values for."""
+    given = {*REQUIRED_FIGURES, *present_figures(table), "absence_rate_pct",
+             "absence_rate_12m_pct", "turnover_12m_pct"}
+    if "leavers_voluntary" in given:
+        given.add("turnover_voluntary_12m_pct")
+    if "fte_days_lost_long_term" in given:
+        given.add("fte_days_lost_short_term")
+    return given
+
+
 def aggregate_monthly_indicators(table: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
     """The monthly indicator table (columns of :data:`~.monthly.CORE_COLUMNS`, plus ``by`` and
     :data:`~.monthly.GROUP_ONLY_COLUMNS` for a breakdown) from validated monthly figures.

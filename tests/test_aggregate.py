@@ -308,3 +308,19 @@ def test_a_pdsa_measure_the_figures_cannot_give_is_named_before_any_report_runs(
     assert ("cycle C3: measure 's10_absence_rate_pct' needs a fte_days_lost_s10 column in "
             "monthly_workforce.csv") in found["pdsa"]
     assert "cycle C1" not in found["pdsa"]
+
+
+def test_network_figures_of_a_service_with_monthly_figures(tmp_path):
+    from wellbeing_analysis.network import service_figures
+
+    data = aggregate_service(tmp_path / "data", months=24)
+    service = load_service(data)
+    monthly = service_monthly_indicators(service)
+    figures = service_figures(service, monthly, start="2025-07", end="2026-06",
+                              threshold=5).set_index("indicator")
+    for key in ("absence_rate", "s10_absence_rate"):
+        assert not figures.loc[key, "shown"]
+        assert "absence_episodes.csv is needed" in figures.loc[key, "reason"]
+    assert figures.loc["stability", "reason"].startswith("needs staff_spells.csv")
+    window = monthly[(monthly["month"] >= "2025-07") & (monthly["month"] <= "2026-06")]
+    assert figures.loc["turnover", "numerator"] == window["leavers"].sum()

@@ -66,6 +66,8 @@ def test_without_monthly_figures_the_row_level_tables_are_still_required(tmp_pat
     data = folder_with(tmp_path, "intervention_id\n", name="notes.csv")
     missing = set(problems(data)["problem"])
     assert any("required table staff_spells.csv is missing" in p for p in missing)
+    assert all(p.endswith("(or, without staff-level data, give the trust's monthly figures "
+                          "as monthly_workforce.csv)") for p in missing if "required" in p)
     assert any("required table absence_episodes.csv is missing" in p for p in missing)
 
 

@@ -138,9 +138,11 @@ def validate_folder(
         path = find_table_file(data_dir, schema)
         if path is None:
             if schema.required and not (aggregate and name in ROW_LEVEL_TABLES):
+                other = (" (or, without staff-level data, give the trust's monthly figures "
+                         "as monthly_workforce.csv)" if name in ROW_LEVEL_TABLES else "")
                 problems.append(problems_frame(schema.filename, None, None, None,
                                                f"required table {schema.filename} is missing "
-                                               f"from {data_dir}"))
+                                               f"from {data_dir}{other}"))
             continue
         if aggregate and name in ROW_LEVEL_TABLES:  # a blank template beside the figures
             problems.append(problems_frame(

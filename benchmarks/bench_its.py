@@ -1,7 +1,7 @@
 """Timing of the ITS engine on a 72-month series, and of the power planner on one scenario.
 
 Run: ``.venv/bin/python benchmarks/bench_its.py``. Prints the best of several repeats (the
-machine is shared; the best run is the least disturbed one). Aims (issue 3): the full suite
+machine is shared; the best run is the least disturbed one). Aims: the full suite
 well under 1 s, the planner under 10 s.
 """
 

@@ -2,7 +2,7 @@
 scale: ≥ 100,000 staff spells and ≥ 1,000,000 absence episodes over 5 years.
 
 Run: ``.venv/bin/python benchmarks/bench_metrics.py [--staff N] [--seed S]``.
-Aim (issue 2): each step under 10 s and 2 GiB on 2 cores.
+Aim: each step under 10 s and 2 GiB on 2 cores.
 
 The extract is generated in memory with numpy (no loop over staff or episodes) and is valid:
 spells of one staff ID never overlap (some continue the next day as internal moves or FTE

@@ -1,19 +1,27 @@
-"""Benchmark of report rendering: the floor, each report, and batch throughput.
+"""Benchmark of report rendering: the floor, each report against it, the demo as a user runs
+it, what validating once saves, and batch throughput.
 
-    .venv/bin/python benchmarks/bench_reports.py [--services 10] [--repeats 3] [--quick]
+    .venv/bin/python benchmarks/bench_reports.py [--services 6] [--repeats 3] [--quick]
 
-Prints, in seconds of wall time:
+Prints, in seconds of wall time (medians of ``--repeats`` runs):
 
-1. The floor: papermill executing ``benchmarks/floor.ipynb`` (a notebook that only imports
-   the libraries the reports import) and nbconvert exporting it with the report template,
-   through their Python APIs in this long-lived process (how the runner uses them), and once
-   through their command lines for comparison.
-2. Each report for the demo service through the runner's ``execute_report`` (the same
-   in-process path), as a multiple of the floor.
-3. Batch throughput for N synthetic services (other seeds of the demo generator) with
-   ``--jobs 1`` and ``--jobs 2``, and the speed-up.
+1. **The floor**: papermill executing ``benchmarks/floor.ipynb`` (a parameters cell and an
+   empty cell) and nbconvert exporting it with the report template, through their Python
+   APIs in this long-lived process, exactly as the runner calls them
+   (:func:`~wellbeing_analysis.reporting.runner.render_notebook`).
+2. **Each report** of the demo service through the runner's ``execute_report`` with the run
+   bundle the preflight made (the same in-process path as ``wellbeing report``), and its
+   ratio to the floor. The preflight (params, output folder, validation, pseudonymisation,
+   the bundle) is timed once per service, as a batch runs it.
+3. **Validate once**: what validating and loading the service costs, i.e. what each report
+   would pay again if the kernels re-read the data instead of the bundle.
+4. **The demo as a user runs it**: ``wellbeing report all params/demo.yaml`` as a whole
+   process in a workspace where ``wellbeing demo`` has written the data (data generation
+   is not part of it).
+5. **Batch throughput** for N synthetic services (other seeds of the demo generator) with
+   ``--jobs 1`` and ``--jobs 2``.
 
-Synthetic data are generated before timing starts. Medians of ``--repeats`` runs.
+Synthetic data are generated before any timing starts.
 """
 
 from __future__ import annotations
@@ -29,7 +37,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def _timed(fn, repeats: int) -> float:
@@ -41,119 +48,129 @@ def _timed(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def floor_in_process(tmp: Path, repeats: int) -> tuple[float, float]:
-    import nbformat
-    import papermill as pm
-    from nbconvert import HTMLExporter
+def floor_seconds(tmp: Path, repeats: int) -> float:
+    """papermill + nbconvert on a notebook that does nothing, as the runner calls them."""
+    from wellbeing_analysis.reporting.runner import render_notebook
 
-    from wellbeing_analysis.reporting.runner import KERNEL_ARGUMENTS, TEMPLATE_DIR, TEMPLATE_NAME
+    def once():
+        render_notebook(ROOT / "benchmarks" / "floor.ipynb", tmp / "floor_out.ipynb",
+                        {"params_file": "unused"}, "floor")
 
-    out = tmp / "floor_out.ipynb"
-
-    def execute():
-        pm.execute_notebook(str(ROOT / "benchmarks" / "floor.ipynb"), str(out),
-                            parameters={"params_file": "unused"}, kernel_name="python3",
-                            progress_bar=False, cwd=str(ROOT), extra_arguments=KERNEL_ARGUMENTS)
-
-    def export():
-        exporter = HTMLExporter(template_name=TEMPLATE_NAME,
-                                extra_template_basedirs=[str(TEMPLATE_DIR)], exclude_input=True)
-        exporter.from_notebook_node(nbformat.read(out, as_version=4))
-
-    execute()  # warm up imports in this process
-    return _timed(execute, repeats), _timed(export, repeats)
+    once()  # warm up imports in this process, as the long-lived workers are
+    return _timed(once, repeats)
 
 
-def floor_command_line(tmp: Path) -> tuple[float, float]:
-    bin_dir = Path(sys.executable).parent
-    out = tmp / "floor_cli.ipynb"
-    start = time.perf_counter()
-    subprocess.run([str(bin_dir / "papermill"), str(ROOT / "benchmarks" / "floor.ipynb"),
-                    str(out), "-p", "params_file", "unused", "--no-progress-bar"],
-                   check=True, capture_output=True, cwd=ROOT)
-    mid = time.perf_counter()
-    subprocess.run([str(bin_dir / "jupyter-nbconvert"), "--to", "html", "--no-input", str(out)],
-                   check=True, capture_output=True, cwd=ROOT)
-    return mid - start, time.perf_counter() - mid
+def demo_workspace(tmp: Path, names: list[str]) -> dict[str, Path]:
+    """Params files of demo services in a workspace, their data written (not timed)."""
+    from wellbeing_analysis.commands.demo import prepare_demo_service
+
+    return {name: prepare_demo_service(tmp, name) for name in names}
 
 
-def write_params(tmp: Path, slug: str, seed: int) -> Path:
-    text = (ROOT / "params" / "demo.yaml").read_text(encoding="utf-8")
-    text = text.replace("data_dir: ../data/demo", f"data_dir: data/{slug}")
-    text = text.replace("output_dir: ../reports/demo", f"output_dir: reports/{slug}")
-    text = text.replace("csv: ../data/demo/", f"csv: data/{slug}/")
-    text = text.replace("demo_seed: 20240401", f"demo_seed: {seed}")
-    text = text.replace("service_name: Demo Talking Therapies Service",
-                        f"service_name: Synthetic service {slug}")
-    path = tmp / f"{slug}.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+def synthetic_services(tmp: Path, n: int) -> list[Path]:
+    """``n`` services like the demo with other seeds, each with its own params file."""
+    from wellbeing_analysis.demo import generate_demo
+
+    demo_params = (tmp / "params" / "demo.yaml").read_text(encoding="utf-8")
+    files = []
+    for i in range(n):
+        slug = f"s{i:02d}"
+        generate_demo(tmp / "data" / slug, seed=1000 + i)
+        text = (demo_params.replace("../data/demo", f"../data/{slug}")
+                .replace("../reports/demo", f"../reports/{slug}")
+                .replace("Demo Talking Therapies Service", f"Synthetic service {slug}"))
+        path = tmp / "params" / f"{slug}.yaml"
+        path.write_text(text, encoding="utf-8")
+        files.append(path)
+    return files
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--services", type=int, default=10)
+    parser.add_argument("--services", type=int, default=6)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="one repeat, 4 services")
+    parser.add_argument("--quick", action="store_true", help="one repeat, 2 services")
     args = parser.parse_args()
     if args.quick:
-        args.services, args.repeats = 4, 1
+        args.services, args.repeats = 2, 1
 
-    from wellbeing_analysis.demo import generate_demo
-    from wellbeing_analysis.reporting.context import ensure_demo_data
+    from wellbeing_analysis.loading import service_from_report
+    from wellbeing_analysis.reporting import outputs
+    from wellbeing_analysis.reporting.catalogue import REPORTS
     from wellbeing_analysis.reporting.params import load_params
     from wellbeing_analysis.reporting.runner import (
-        REPORTS,
         SINGLE_THREAD_ENV,
         execute_report,
+        preflight,
         run_reports,
     )
+    from wellbeing_analysis.validation import validate_folder
 
     for key, value in SINGLE_THREAD_ENV.items():
         os.environ.setdefault(key, value)
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        execute, export = floor_in_process(tmp, args.repeats)
-        floor = execute + export
-        print(f"\nfloor (in-process APIs): papermill {execute:.2f} s + nbconvert {export:.2f} s "
-              f"= {floor:.2f} s")
-        cli_exec, cli_export = floor_command_line(tmp)
-        print(f"floor (command lines, for comparison): papermill {cli_exec:.2f} s, nbconvert "
-              f"{cli_export:.2f} s")
+        demo = demo_workspace(tmp, ["demo"])["demo"]
+        services = synthetic_services(tmp, args.services)
 
-        demo = write_params(tmp, "demo", 20240401)
-        params = load_params(demo)
-        ensure_demo_data(params)
-        params.output_path.mkdir(parents=True, exist_ok=True)
-        print("\nreports for the demo service (in-process, median):")
+        floor = floor_seconds(tmp, args.repeats)
+        print(f"\nfloor (papermill + nbconvert in process, empty notebook): {floor:.2f} s")
+
+        plan = preflight(demo, tuple(REPORTS))
+        if plan.error:
+            raise RuntimeError(plan.error)
+        preflight_s = _timed(lambda: preflight(demo, tuple(REPORTS)), args.repeats)
+        print(f"preflight of the demo service (params, folder, validation, bundle): "
+              f"{preflight_s:.2f} s")
+        print("\nreports for the demo service (in process, with the bundle, median):")
+        print(f"  {'report':<11} {'seconds':>8} {'x floor':>8}")
+        total = 0.0
         for report in REPORTS:
             def once(report=report):
-                outcome = execute_report(str(demo), report, str(params.output_path),
-                                         params.service_name)
+                outcome = execute_report(str(demo), report, str(plan.folder),
+                                         plan.params.service_name, plan.bundle)
                 if not outcome.ok:
                     raise RuntimeError(outcome.error)
             seconds = _timed(once, args.repeats)
-            print(f"  {report:<11} {seconds:5.2f} s  ({seconds / floor:.2f} x floor)")
+            total += seconds
+            print(f"  {report:<11} {seconds:8.2f} {seconds / floor:8.2f}")
+        outputs.remove_staging(plan.folder, Path(plan.bundle).parent.name)
 
-        files = [write_params(tmp, f"s{i:02d}", 1000 + i) for i in range(args.services)]
-        for f in files:  # data generation is not part of the timing
-            p = load_params(f)
-            generate_demo(p.data_path, seed=p.demo_seed)
-        n_reports = len(files) * len(REPORTS)
+        params = load_params(demo)
+        validate_s = _timed(lambda: service_from_report(validate_folder(
+            params.data_path, extract_date=params.extract_timestamp)), args.repeats)
+        n = len(REPORTS)
+        print(f"\nvalidate once: validating and loading the demo service takes {validate_s:.2f} s; "
+              f"once per service instead of {n + 1} times saves {n * validate_s:.2f} s per "
+              f"'report all' ({n * validate_s / (preflight_s + total):.0%} of its "
+              f"{preflight_s + total:.1f} s)")
+
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        wellbeing = Path(sys.executable).parent / "wellbeing"
+
+        def demo_command():
+            subprocess.run([str(wellbeing), "report", "all", str(demo)], check=True,
+                           capture_output=True, cwd=tmp, env=env)
+
+        demo_command()  # the first run claims the output folder; time the steady state
+        seconds = _timed(demo_command, args.repeats)
+        print(f"\n'wellbeing report all params/demo.yaml' as a whole process: {seconds:.1f} s")
+
         results = {}
         for jobs in (1, 2):
-            shutil.rmtree(tmp / "reports", ignore_errors=True)
+            for f in services:
+                shutil.rmtree(load_params(f).output_path, ignore_errors=True)
             start = time.perf_counter()
-            outcomes = run_reports(files, tuple(REPORTS), jobs=jobs, progress=False)
+            outcomes = run_reports(services, tuple(REPORTS), jobs=jobs, progress=False)
             wall = time.perf_counter() - start
             failed = [o for o in outcomes if not o.ok]
             if failed:
                 raise RuntimeError(f"{len(failed)} report(s) failed: {failed[0].error}")
             results[jobs] = wall
-            print(f"\nbatch of {len(files)} services x {len(REPORTS)} reports, --jobs {jobs}: "
-                  f"{wall:.1f} s, {60 * n_reports / wall:.1f} reports/minute")
-        print(f"speed-up of --jobs 2 over --jobs 1: {results[1] / results[2]:.2f} x")
+            print(f"batch of {len(services)} services x {n} reports, --jobs {jobs}: "
+                  f"{wall:.1f} s, {60 * len(outcomes) / wall:.1f} reports/minute")
+        print(f"throughput of --jobs 2 over --jobs 1: {results[1] / results[2]:.2f} x")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """An independent DuckDB SQL reference for the core monthly columns, written from the
-definitions in ``shared/spec/metrics.md`` (not from the library's code):
+definitions in ``docs/metrics.md`` (not from the library's code):
 
 - months: from the first spell's month to the extract date's month; each month's
   reference date is its last day, or the extract date in the extract's month;

@@ -160,7 +160,7 @@ def _batch(design: Design, first_position: int, n: int, n_teams: int,
     ongoing = is_open[row] & (ep_end == last) & (rng.random(len(row)) < 0.7)
     codes = esr_absence_reasons()["code"].to_numpy()
     code_p = np.full(len(codes), 0.5 / (len(codes) - 1))
-    code_p[list(codes).index("S10")] = 0.25  # anxiety/stress/depression: a quarter (metrics.md)
+    code_p[list(codes).index("S10")] = 0.25  # anxiety/stress/depression: a quarter (docs/metrics.md)
     code_p[list(codes).index("S13")] += 0.25  # cold, cough, flu
     episodes = {
         "staff_id": person[row], "start": ep_start, "end": np.where(ongoing, -1, ep_end),

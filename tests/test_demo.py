@@ -1,4 +1,4 @@
-"""The synthetic demo service: it validates, it is realistic (issue 2's list), and the
+"""The synthetic demo service: it validates, it is realistic (demo/service.py's list), and the
 effects it injects (truth.json) are there to be found."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 to end, missing-item rules, NHS Staff Survey coding and renumbering, and bad input.
 
 Expected reversals and subscale memberships are written out here from
-shared/spec/instruments.md, *not* read from the package definitions, so that a dropped or
+docs/instruments.md, *not* read from the package definitions, so that a dropped or
 misplaced reversal in the definitions makes these tests fail.
 """
 

@@ -11,7 +11,7 @@ from scipy import signal, stats
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.its import PowerPlan, fit_its, plan_power
 from wellbeing_analysis.its.gls import fit_glsar
-from wellbeing_analysis.its.power import quasipoisson_many, reml_ar1_many
+from wellbeing_analysis.its.gls_many import quasipoisson_many, reml_ar1_many
 
 
 def ar1(n: int, rho: float, size: int, rng) -> np.ndarray:

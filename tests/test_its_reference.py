@@ -1,4 +1,4 @@
-"""Published ITS results reproduced (values from ../shared/spec/its.md; data provenance in
+"""Published ITS results reproduced (values from docs/its.md; data provenance in
 tests/reference/README.md).
 
 Sicily smoking ban: Lopez Bernal, Cummins & Gasparrini, IJE 2017 (models 1-4 of the authors'

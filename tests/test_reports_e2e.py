@@ -385,6 +385,15 @@ def test_provenance_lists_package_and_code_versions(provenance, report):
     assert re.search(r"Produced \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", provenance[report].text)
 
 
+@pytest.mark.parametrize("report", REPORT_KEYS)
+def test_footer_states_the_disclosure_rule_with_the_thresholds_used(provenance, report):
+    """The rule README and docs/privacy.md state is printed in every report, with the
+    params' thresholds (the demo's defaults: 5 people, 11 survey responses)."""
+    text = re.sub(r"\s+", " ", provenance[report].text)
+    assert "Small numbers: counts of fewer than 5 people are shown as '*'" in text
+    assert "groups of 11 or more responses" in text
+
+
 # ---------------------------------------------------------------------------
 # What the runner leaves behind: executed notebooks, indexes, run record
 # ---------------------------------------------------------------------------

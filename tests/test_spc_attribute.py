@@ -23,7 +23,7 @@ def test_accidents_p_chart_limits_per_row(accidents):
     np.testing.assert_allclose(r.data["centre"], accidents["cl"], rtol=1e-12)
     np.testing.assert_allclose(r.data["lpl"], accidents["p_lcl"], rtol=1e-12)
     np.testing.assert_allclose(r.data["upl"], accidents["p_ucl"], rtol=1e-12)
-    assert int(r.data["outside"].sum()) == 16  # spc.md: 16 of 20 outside on a plain P chart
+    assert int(r.data["outside"].sum()) == 16  # docs/spc.md: 16 of 20 outside on a plain P chart
     assert any("Laney" in w and "16 of 20" in w for w in r.warnings)
 
 

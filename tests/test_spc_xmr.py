@@ -50,7 +50,7 @@ def test_ptd_expected_files(ptd, name, kwargs):
 
 
 def test_spec_headline_values(ptd):
-    """The numbers spc.md quotes for the rnorm20 and deviation vignette series."""
+    """The numbers docs/spc.md quotes for the rnorm20 and deviation vignette series."""
     base = pd.read_csv(ptd / "rnorm20_seed123.csv")[["x", "y"]]
     r = spc(base, x="x", y="y").summary().iloc[0]
     assert (r["centre"], r["lpl"], r["upl"]) == pytest.approx((0.1416238, -3.01138, 3.294627),

@@ -1,4 +1,4 @@
-"""Input validation: every check of issue 2 on tiny folders built from the templates.
+"""Input validation: every check on tiny folders built from the templates.
 
 Each test starts from ``write_templates`` (valid files), replaces one or more tables with a
 small hand-written file and plants faults; it asserts the file, the spreadsheet row (header =

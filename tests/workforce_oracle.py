@@ -99,7 +99,7 @@ def prepare_spells(spells: pd.DataFrame, extract_date: pd.Timestamp) -> pd.DataF
     - ``period_start``/``period_end``: the continuous period of service the spell belongs
       to (spells chained when one starts the day after another ends).
     - ``is_start``: the spell starts a period (a starter); ``is_leave``: it ends one before
-      the extract date (a leaver). An internal move or FTE change is neither (metrics.md).
+      the extract date (a leaver). An internal move or FTE change is neither (docs/metrics.md).
     - ``voluntary``: leaving reason in the voluntary grouping; ``early``: leaver with less
       than 12 months' continuous service.
     """
@@ -166,7 +166,7 @@ def oracle_monthly_indicators(
     """Monthly workforce indicators for the service, or by ``team`` / ``staff_group``.
 
     One row per month (and group) from the first spell's month to the extract month.
-    Formulas (NHS Digital sickness absence and workforce statistics; metrics.md):
+    Formulas (NHS Digital sickness absence and workforce statistics; docs/metrics.md):
 
     - headcount = staff with a spell covering the month's last day (the extract date in the
       extract's month); fte = their summed FTE.

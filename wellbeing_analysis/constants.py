@@ -10,7 +10,7 @@ from __future__ import annotations
 # Dates and files
 # ---------------------------------------------------------------------------
 #: Accepted date formats in input files: ISO and the UK format ESR exports use
-#: (product.md / issue 2). Anything else is rejected, never guessed.
+#: (the README's data dictionary). Anything else is rejected, never guessed.
 DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d/%m/%Y")
 #: Regular expressions matching exactly those two layouts (checked before parsing so that
 #: e.g. '2023-1-5' or '5/1/23' are rejected rather than parsed leniently).
@@ -28,7 +28,7 @@ HEADER_ROW_NUMBER = 1
 DEMO_SERVICES: dict[str, int] = {"demo": 20240401, "riverside": 7, "hillcrest": 11}
 
 # ---------------------------------------------------------------------------
-# Workforce metrics (metrics.md)
+# Workforce metrics (docs/metrics.md)
 # ---------------------------------------------------------------------------
 #: Episodes of this many calendar days or more are long-term (common trust policy;
 #: our default, a parameter of the metric functions).
@@ -57,7 +57,7 @@ ENGINE_EPISODE_CHUNK_ROWS = 2_000_000
 #: setting only (our choice, by measurement); results do not depend on it.
 ENGINE_FEW_SPELLS = 4
 #: A related reason matching this (case-insensitive regular expression) marks an absence
-#: as COVID-19 related (ESR's related-reason field, metrics.md; our matching rule).
+#: as COVID-19 related (ESR's related-reason field, docs/metrics.md; our matching rule).
 COVID_RELATED_PATTERN = "covid|coronavirus"
 
 #: Data tiers: a row-level HR extract (staff spells and absence episodes), or only the trust's
@@ -69,7 +69,7 @@ ROW_LEVEL_TABLES = ("staff_spells", "absence_episodes")
 AGGREGATE_TABLE = "monthly_workforce"
 
 # ---------------------------------------------------------------------------
-# Disclosure control (metrics.md, 'Small numbers')
+# Disclosure control (docs/metrics.md, 'Small numbers')
 # ---------------------------------------------------------------------------
 #: Counts below this are suppressed (NHS Talking Therapies / mental health statistics: < 5).
 #: Our default; a parameter everywhere it is used.
@@ -85,7 +85,7 @@ MIN_SURVEY_GROUP_SIZE = 11
 MIN_FTE_DAYS_AVAILABLE_PUBLISHED = 330
 
 # ---------------------------------------------------------------------------
-# SPC: XmR charts, Making Data Count semantics (spc.md; NHSRplotthedots)
+# SPC: XmR charts, Making Data Count semantics (docs/spc.md; NHSRplotthedots)
 # ---------------------------------------------------------------------------
 #: Process limits are mean ± 2.66 × mean moving range (exactly 2.66, NHSRplotthedots).
 XMR_LIMIT_FACTOR = 2.66
@@ -130,11 +130,11 @@ SPC_IMPROVEMENT_DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "neutral"
 #: 'too early' to judge the cycle (our choice: a handful of months or weeks).
 PDSA_MIN_POINTS_AFTER_START = 5
 #: Warn that a plain P or U chart is over-dispersed (suggest Laney P'/U') when more than this
-#: fraction of its points fall outside the limits (our choice; spc.md: 16 of 20 on nhs_accidents).
+#: fraction of its points fall outside the limits (our choice; docs/spc.md: 16 of 20 on nhs_accidents).
 OVERDISPERSION_WARN_FRACTION = 0.5
 
 # ---------------------------------------------------------------------------
-# Interrupted time series (its.md)
+# Interrupted time series (docs/its.md)
 # ---------------------------------------------------------------------------
 #: Warn when fewer than this many points lie before or after an interruption (Penfold &
 #: Zhang, Academic Pediatrics 2013: at least 8 before and 8 after).
@@ -163,7 +163,7 @@ ITS_MAX_SUGGESTED_AR_ORDER = 3
 #: AR coefficients of the GLS error model are kept within +/- this bound (our choice: a
 #: stationary process, away from the unit root where REML is flat).
 ITS_AR_BOUND = 0.99
-#: Default horizons (periods after the interruption) for effects (its.md: 6 and 12 months).
+#: Default horizons (periods after the interruption) for effects (docs/its.md: 6 and 12 months).
 ITS_DEFAULT_HORIZONS: tuple[int, ...] = (6, 12)
 #: Step of the finite differences behind the Satterthwaite degrees of freedom of the GLS
 #: family (on log variance and Fisher-z-transformed partial autocorrelations; our choice).
@@ -192,7 +192,7 @@ PLANNER_MAX_LATENT_RHO = 0.9
 PLANNER_IRLS_MAX_ITER = 50
 PLANNER_IRLS_TOL = 1e-8
 #: The planner's vectorised 'quasipoisson_ar' fits: the REML AR(1) coefficient is found on a
-#: grid of this step, then by golden-section search inside the best grid cell down to the
+#: grid of this step, then by Brent's method inside the best grid cell down to the
 #: tolerance; later IRLS steps search only +/- the warm half-width around the previous
 #: estimate; IRLS stops when no coefficient
 #: of a series moves by more than the tolerance (our choices; the single-series fit agrees
@@ -201,6 +201,9 @@ PLANNER_RHO_COARSE_STEP = 0.1
 PLANNER_RHO_TOL = 1e-5
 PLANNER_RHO_WARM_HALF_WIDTH = 0.02
 PLANNER_GLMAR_TOL = 1e-5
+#: At most this many steps of the bracketed search for the REML AR(1) coefficient (Brent's
+#: method needs far fewer; golden-section steps alone would need about 21).
+PLANNER_RHO_MAX_STEPS = 60
 #: Error messages list at most this many offending rows (our choice).
 ITS_MAX_LISTED_ROWS = 5
 
@@ -254,7 +257,7 @@ ITS_NEWEY_WEST_MIN_POINTS = 80
 EVALUATION_FAMILYWISE_ALPHA = 0.05
 
 # ---------------------------------------------------------------------------
-# Survey instruments (instruments.md)
+# Survey instruments (docs/instruments.md)
 #: Surveys' item reads remembered at once (a report's few instruments; our choice).
 READ_CACHE_SIZE = 64
 # ---------------------------------------------------------------------------

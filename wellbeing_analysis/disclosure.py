@@ -1,7 +1,7 @@
 """Disclosure control: the one place small numbers are suppressed before anything reaches a
 report table or chart.
 
-Rules (``shared/spec/metrics.md``, 'Small numbers'; thresholds in ``constants``):
+Rules (``docs/metrics.md``, 'Small numbers'; thresholds in ``constants``):
 
 1. **Primary suppression.** A count below the threshold (default
    :data:`~wellbeing_analysis.constants.SUPPRESS_COUNT_BELOW` = 5, the NHS Talking Therapies
@@ -293,3 +293,18 @@ def protect(
                    threshold=threshold, partition_columns=partition_columns, marker=marker,
                    flag_column=flag_column)
     return out.drop(columns=[*extra, *[h for h in hidden if h in out.columns]])
+
+
+def rule_statement(*, min_count: int = SUPPRESS_COUNT_BELOW,
+                   min_survey_group: int = MIN_SURVEY_GROUP_SIZE) -> str:
+    """The disclosure rule in one paragraph, as every report's footer states it (the rules
+    in this module's docstring, with the thresholds a report used)."""
+    return (f"Small numbers: counts of fewer than {min_count} people are shown as "
+            f"'{SUPPRESSION_MARKER}', with every figure worked out from them; a share or rate "
+            f"for a group is not shown when the people it counts, the rest of the group or the "
+            f"group itself number fewer than {min_count}; where rows add up to a total shown "
+            "elsewhere, a second figure is hidden so the first cannot be worked out by "
+            f"subtraction. Survey results are shown for groups of {min_survey_group} or more "
+            "responses. Leavers are charted by quarter, or not at all, when monthly counts "
+            "would be too small to publish. No staff identifiers or free text appear in "
+            "this report.")

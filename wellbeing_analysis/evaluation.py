@@ -15,17 +15,18 @@ leaving: leavers with headcount as exposure) :func:`evaluate_outcome`
    outcomes GLS with AR(1) errors (``glsar``). Our simulation (benchmarks/
    bench_evaluation_sim.py, 400 services per cell) chose it: on service-sized series (36 + 24
    months, AR(1) coefficient 0 to 0.6) its 95% intervals cover the truth in 93.6-96.2% of
-   series where quasi-Poisson with independent months covered 70.1-94.9%. Segmented regression with a level and a slope change,
-   Fourier seasonality, a term for each disturbance to adjust for, the phase-in months left
-   out (its.md; Lopez Bernal et al. 2017). If a fit check fails (separation, overflow, absurd
+   series where quasi-Poisson with independent months covered 70.1-94.9%. Segmented
+   regression with a level and a slope change, Fourier seasonality, a term for each
+   disturbance to adjust for, the phase-in months left out (docs/its.md; Lopez Bernal et
+   al. 2017). If a fit check fails (separation, overflow, absurd
    standard errors, a perfect fit, no convergence) the status is ``'model not trusted'`` and no
    effect is shown;
 3. reports the **headline**: the cumulative relative effect over all months since the change
    (``sum(fitted) / sum(expected) - 1``) with its 95% interval and the test of its log, and
    the FTE days (or leavers) avoided, all from the primary model;
-4. adds **descriptive sensitivity analyses** (other families, no slope change, phase-in months
-   included, no adjustment for disturbances, a controlled ITS against a comparison series):
-   not separate tests, and never the verdict;
+4. adds **descriptive sensitivity analyses** (other families, no slope change, phase-in
+   months included, no adjustment for disturbances, a controlled ITS against a comparison
+   series; :mod:`wellbeing_analysis.robustness`): not separate tests, and never the verdict;
 5. runs **placebo interruptions** in the settled pre-period, and (on demand) the **power
    planner**, which simulates this same decision rule with the same guardrails.
 
@@ -47,12 +48,18 @@ import pandas as pd
 from wellbeing_analysis.constants import (
     CONFIDENCE_LEVEL,
     EVALUATION_FAMILYWISE_ALPHA,
-    ITS_MIN_POINTS_EACH_SIDE,
     MONTHS_PER_YEAR,
-    PLANNER_N_POST,
 )
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.its.options import AUTO_FAMILY as AUTO
+from wellbeing_analysis.robustness import (
+    FIT_ERRORS,
+    empty_sensitivity,
+    placebo_tests,
+    power_arguments,
+    run_power,
+    sensitivity_table,
+)
 
 #: The verdicts an outcome can get, and the statuses of an evaluation.
 VERDICTS = ("improved", "worsened", "no clear change", "not enough data")
@@ -60,7 +67,6 @@ STATUS_OK, STATUS_NOT_ENOUGH_DATA, STATUS_NOT_TRUSTED = ("ok", "not enough data"
                                                          "model not trusted")
 #: A fit that breaks down numerically (a singular design, a failed factorisation) on data
 #: that passed the checks is reported as 'model not trusted', not as a crash.
-_FIT_ERRORS = (InputError, np.linalg.LinAlgError, FloatingPointError)
 
 
 @dataclass(frozen=True)
@@ -87,9 +93,6 @@ ABSENCE = Outcome("absence", "absence", "sickness absence", "fte_days_lost",
 LEAVERS = Outcome("leavers", "leaving", "leaving", "leavers", "headcount", "leavers",
                   "headcount", "leavers per 100 staff (%)", people=True)
 
-#: Columns of the sensitivity table.
-SENSITIVITY_COLUMNS = ("model", "what it checks", "relative_effect", "relative_lower",
-                       "relative_upper", "months_after", "note")
 #: Shown with the sensitivity table.
 SENSITIVITY_CAVEAT = ("These are descriptive: the same data analysed in other reasonable ways, "
                       "not separate tests. Only the primary model decides the verdict.")
@@ -252,7 +255,7 @@ class OutcomeEvaluation:
         calibrated)."""
         if self._power_args is None:
             return None
-        return _power(**self._power_args, notes=self.notes)
+        return run_power(**self._power_args, notes=self.notes)
 
     @property
     def detectable_now(self) -> float | None:
@@ -433,194 +436,40 @@ def evaluate_outcome(
                                "Needed: more months of data around the change.", "data"),))
     if not checks.ok:
         return OutcomeEvaluation(status=STATUS_NOT_ENOUGH_DATA, checks=checks, primary=None,
-                                 sensitivity=_empty_sensitivity(), placebo=None, **common)
+                                 sensitivity=empty_sensitivity(), placebo=None, **common)
     # 2. the primary model
     try:
         primary = fit_its(frame, family=family, **base)
-    except _FIT_ERRORS as exc:
+    except FIT_ERRORS as exc:
         fail = Check("model_fitted", False, f"The model could not be fitted: {exc}.",
                      "Needed: more data (events in every segment).", "fit")
         return OutcomeEvaluation(status=STATUS_NOT_TRUSTED, checks=checks + Checks((fail,)),
-                                 primary=None, sensitivity=_empty_sensitivity(),
+                                 primary=None, sensitivity=empty_sensitivity(),
                                  placebo=None, **common)
     checks = primary.checks(suppress_below=suppress)
     status = checks.status
-    power_args = _power_arguments(frame, outcome, interruption, active, season,
+    power_args = power_arguments(frame, outcome, interruption, active, season,
                                   planner_effects, planner_simulations, seed, months_after,
                                   EVALUATION_FAMILYWISE_ALPHA / n_outcomes, notes)
     if status != STATUS_OK:
         return OutcomeEvaluation(status=status, checks=checks, primary=primary,
-                                 sensitivity=_empty_sensitivity(), placebo=None,
+                                 sensitivity=empty_sensitivity(), placebo=None,
                                  _power_args=power_args, **common)
     if not describe:
         return OutcomeEvaluation(status=STATUS_OK, checks=checks, primary=primary,
-                                 sensitivity=_empty_sensitivity(), placebo=None,
+                                 sensitivity=empty_sensitivity(), placebo=None,
                                  _power_args=power_args, **common)
     # 4. descriptive sensitivity analyses
-    sensitivity = _sensitivity(frame, outcome, family, primary, base, count_kwargs,
-                               rate_kwargs, phase_in, active, comparison, comparison_name,
-                               interruption, season, notes)
+    sensitivity = sensitivity_table(
+        frame, outcome, family, primary, base, count_kwargs, rate_kwargs, phase_in, active,
+        comparison if outcome is ABSENCE else None,  # the publication is of absence only
+        comparison_name, interruption, season, notes,
+        primary_label="Primary: " + describe_model(primary, outcome).split(",")[0])
     # 5. placebo interruptions
-    placebo = _placebo(primary, frame, interruption, active, notes)
+    placebo = placebo_tests(primary, frame, interruption, active, notes)
     return OutcomeEvaluation(status=STATUS_OK, checks=checks, primary=primary,
                              sensitivity=sensitivity, placebo=placebo, _power_args=power_args,
                              **common)
-
-
-def _empty_sensitivity() -> pd.DataFrame:
-    return pd.DataFrame(columns=list(SENSITIVITY_COLUMNS))
-
-
-def _row(fit, label: str, checks_what: str) -> dict:
-    """One sensitivity row: the model's headline, or why it is not shown."""
-    try:
-        result = fit()
-    except _FIT_ERRORS as exc:
-        return {"model": label, "what it checks": checks_what, "relative_effect": np.nan,
-                "relative_lower": np.nan, "relative_upper": np.nan, "months_after": np.nan,
-                "note": f"could not be fitted: {exc}"}
-    checks = result.checks()
-    if not checks.ok:
-        return {"model": label, "what it checks": checks_what, "relative_effect": np.nan,
-                "relative_lower": np.nan, "relative_upper": np.nan, "months_after": np.nan,
-                "note": f"not shown ({checks.status}): {checks.failed[0].detail}"}
-    c = result.cumulative_effect()
-    return {"model": label, "what it checks": checks_what, "relative_effect": c.relative,
-            "relative_lower": c.relative_ci_lower, "relative_upper": c.relative_ci_upper,
-            "months_after": c.n_periods, "note": ""}
-
-
-_SENSITIVITY_FAMILIES = {
-    "quasipoisson_ar": "quasi-Poisson with AR(1) errors",
-    "quasipoisson": "quasi-Poisson, months independent",
-    "poisson": "Poisson, months independent (no overdispersion)",
-    "negbin": "negative binomial, months independent",
-}
-
-
-def _sensitivity(frame, outcome, family, primary, base, count_kwargs, rate_kwargs, phase_in,
-                 active, comparison, comparison_name, interruption, season, notes):
-    from wellbeing_analysis.its import fit_its
-
-    c = primary.cumulative_effect()
-    rows = [{"model": "Primary: " + describe_model(primary, outcome).split(",")[0],
-             "what it checks": "the main estimate (decides the verdict)",
-             "relative_effect": c.relative, "relative_lower": c.relative_ci_lower,
-             "relative_upper": c.relative_ci_upper, "months_after": c.n_periods, "note": ""}]
-    for alt, label in _SENSITIVITY_FAMILIES.items():  # a few alternative families
-        if alt != family:
-            rows.append(_row(lambda alt=alt: fit_its(frame, family=alt, **count_kwargs),
-                             label, "sensitivity to the count model and its error structure"))
-    if family != "glsar":
-        rows.append(_row(lambda: fit_its(frame, family="glsar", **rate_kwargs),
-                         "GLS with AR(1) errors on the monthly rate",
-                         "sensitivity to modelling the rate instead of the counts"))
-    rows.append(_row(lambda: fit_its(frame, family=family, slope_change=False, **base),
-                     "level change only (no slope change)", "sensitivity to the trend assumption"))
-    if phase_in:
-        rows.append(_row(lambda: fit_its(frame, family=family, **{**base, "phase_in": 0}),
-                         "phase-in months included", "sensitivity to the phase-in"))
-    if active:
-        rows.append(_row(lambda: fit_its(frame, family=family, **{**base, "covariates": ()}),
-                         "no adjustment for " + ", ".join(p.reason for p in active),
-                         "sensitivity to the disturbance adjustment"))
-    if comparison is not None and outcome is ABSENCE:  # the publication is of absence only
-        row = _controlled(frame, comparison, outcome, comparison_name, interruption,
-                          base["phase_in"], tuple(p.column for p in active), season, family)
-        if row is not None:
-            rows.append(row)
-        else:
-            notes.append(f"The {comparison_name} does not cover the analysis months, so no "
-                         "controlled comparison was made.")
-    return pd.DataFrame(rows, columns=list(SENSITIVITY_COLUMNS))
-
-
-def _settled_start(frame: pd.DataFrame, adjust_for: tuple[Period, ...]) -> pd.Timestamp:
-    """First month after the last disturbance (the settled pre-period starts here)."""
-    if not adjust_for:
-        return frame["date"].iloc[0]
-    last = max(pd.Period(p.end, freq="M") for p in adjust_for)
-    return max((last + 1).to_timestamp(), frame["date"].iloc[0])
-
-
-def _placebo(primary, frame, interruption, adjust_for, notes):
-    settled = _settled_start(frame, adjust_for)
-    k = ITS_MIN_POINTS_EACH_SIDE
-    candidates = frame["date"][(frame["date"] >= settled + pd.DateOffset(months=k))
-                               & (frame["date"] <= interruption - pd.DateOffset(months=k))]
-    if candidates.empty:
-        notes.append("Too few settled months before the intervention for placebo tests.")
-        return None
-    try:
-        return primary.placebo(times=list(candidates))
-    except (InputError, np.linalg.LinAlgError) as exc:
-        notes.append(f"Placebo tests could not be run: {exc}")
-        return None
-
-
-def _power_arguments(frame, outcome, interruption, adjust_for, season, effects, n_sim, seed,
-                     months_after, alpha, notes) -> dict | None:
-    """Arguments of the planner, or None (with a note) when it cannot be calibrated."""
-    settled = _settled_start(frame, adjust_for)
-    pre = frame[(frame["date"] >= settled) & (frame["date"] < interruption)]
-    if len(pre) < 2 * ITS_MIN_POINTS_EACH_SIDE:
-        notes.append("Too few settled months before the intervention to calibrate the "
-                     "power planner.")
-        return None
-    return dict(pre=pre, outcome=outcome, season=season, effects=tuple(effects), n_sim=n_sim,
-                seed=seed, months_after=months_after, alpha=alpha)
-
-
-def _power(*, pre, outcome, season, effects, n_sim, seed, months_after, alpha, notes):
-    """The planner, simulating the evaluation's own decision rule (see :mod:`.its.power`)."""
-    from wellbeing_analysis.its import plan_power
-
-    n_post = sorted({*PLANNER_N_POST, max(months_after, 1)})
-    try:
-        return plan_power(pre, time="date", outcome=outcome.count, family="quasipoisson_ar",
-                          offset=outcome.exposure, effects=list(effects), n_sim=n_sim,
-                          seed=seed, n_post=n_post, alpha=alpha, **season)
-    except InputError as exc:
-        notes.append(f"The power planner could not be calibrated: {exc}")
-        return None
-
-
-def _controlled(frame, comparison, outcome, name, interruption, phase_in, covariates, season,
-                family):
-    """Controlled ITS: the service's change relative to the comparison's, one dispersion per
-    series (descriptive)."""
-    from wellbeing_analysis.its import fit_its
-
-    comp = comparison[comparison["month"].isin(frame["month"])]
-    if len(comp) != len(frame):
-        return None
-    comp = comp.set_index("month").loc[frame["month"]].reset_index()
-    treated = frame[["month", "date", "calendar_month", outcome.count, outcome.exposure,
-                     *covariates]].assign(series="service")
-    other = treated.copy()
-    other[outcome.count] = comp["fte_days_lost"].to_numpy()
-    other[outcome.exposure] = comp["fte_days_available"].to_numpy()
-    other["series"] = "comparison"
-    stacked = pd.concat([treated, other], ignore_index=True)
-    fam = family if family not in ("ols", "glsar") else "quasipoisson_ar"
-    label = f"controlled ITS against the {name}"
-    what = ("changes that also happened elsewhere (level change, ratio of the service's "
-            "change to the comparison's; a dispersion per series)")
-    try:
-        res = fit_its(stacked, family=fam, time="date", outcome=outcome.count,
-                      interruptions=[interruption], offset=outcome.exposure,
-                      covariates=covariates, phase_in=phase_in, group="series",
-                      treated="service", **season)
-    except _FIT_ERRORS as exc:
-        return {"model": label, "what it checks": what, "relative_effect": np.nan,
-                "relative_lower": np.nan, "relative_upper": np.nan, "months_after": np.nan,
-                "note": f"could not be fitted: {exc}"}
-    lc = res.level_change
-    ratio = lc.ratio if lc.ratio is not None else np.nan
-    return {"model": label, "what it checks": what,
-            "relative_effect": ratio - 1, "relative_lower": lc.ratio_ci_lower - 1,
-            "relative_upper": lc.ratio_ci_upper - 1,
-            "months_after": int((res.counterfactual()["period"] == "after").sum()), "note": ""}
 
 
 @dataclass

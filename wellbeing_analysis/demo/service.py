@@ -21,6 +21,10 @@ The story (all parameters are in :data:`STORY`):
 - PDSA cycles record how INT1 was tested and rolled out.
 
 Simulation loops over months (a few dozen vectorised steps), never over staff or days.
+
+Why one module of this length: the synthetic service's story (staff, absence, interventions
+and their true effects) is generated in one place so truth.json matches it; used by the demo
+and the tests only.
 """
 
 from __future__ import annotations

@@ -29,6 +29,9 @@ The story (parameters in :data:`SURVEY_STORY`):
   there (2025-04).
 
 Loops run over waves, years and constructs (a few dozen steps), never over responses.
+
+Why one module of this length: one synthetic-survey generator per survey table, sharing the
+same simulated staff and story; used by the demo and the tests only.
 """
 
 from __future__ import annotations

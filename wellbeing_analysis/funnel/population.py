@@ -29,7 +29,7 @@ def population_from_publication(frame: pd.DataFrame, *, org_type: str | None = N
     inclusive; default: the latest ``ROLLING_WINDOW_MONTHS`` months in the data).
 
     Days are summed first, then divided: the rate is sum(lost) / sum(available), the
-    publication's own 12-month definition (metrics.md). Organisations without both values
+    publication's own 12-month definition (docs/metrics.md). Organisations without both values
     for every month of the window are left out when ``complete_only`` (the publication
     blanks months with 330 FTE days available or fewer, and a partial year is not
     comparable); their codes are in ``result.attrs["excluded"]``.

@@ -1,6 +1,6 @@
 """Joy at work: the marble-jar share of good days, and the Net Promoter Score.
 
-IHI's framework (instruments.md, 'Joy at work'): there is no single validated measure of joy
+IHI's framework (docs/instruments.md, 'Joy at work'): there is no single validated measure of joy
 in work; it suggests frequent local measures such as the marble jar — the share of 'good
 day' marbles, a p-type measure for a run chart or p-chart — and system measures such as the
 Net Promoter Score, % answering 9-10 minus % answering 0-6.

@@ -7,6 +7,9 @@ column it needs but the file lacks, an undeclared or conflicting response coding
 reported at once with file, spreadsheet row (header = row 1), column and value, by raising
 :class:`~wellbeing_analysis.errors.InputError` (its ``problems`` attribute holds the table).
 Nothing is silently dropped, coerced or guessed. Everything is vectorised over responses.
+
+Why one module of this length: item reading, reversal, missing-item rules and scoring are
+one pipeline applied to every instrument of the catalogue (schema/instruments.py).
 """
 
 from __future__ import annotations

@@ -6,12 +6,12 @@ has its own counts (columns of ``Y``). The algorithm is :mod:`.glmar`'s, vectori
 series: IRLS from Poisson estimates, each step a GLS fit of the working model
 ``sqrt(mu) z = sqrt(mu) X b + e`` with the AR(1) coefficient by REML. For AR(1) every
 quadratic form ``a' R^-1 b`` is ``a_0 b_0 + (S11 - rho (S01 + S10) + rho^2 S00) / (1 - rho^2)``
-in four lag products of the series (as :func:`.power.reml_ar1_many`), so the REML criterion
+in four lag products of the series (as :func:`.gls_many.reml_ar1_many`), so the REML criterion
 
     -2 l_R(rho) = (n - k) log(RSS(rho) / (n - k)) + (n - 1) log(1 - rho^2) + log|X*' R^-1 X*|
 
 is evaluated for all series together: on a grid of ``rho`` (step PLANNER_RHO_COARSE_STEP),
-then by golden-section search in the bracket around each series' best grid point; later IRLS
+then by Brent's method in the bracket around each series' best grid point; later IRLS
 steps search near the previous estimate. The
 headline is the cumulative relative effect over the post rows ``sum(mu) / sum(mu_cf) - 1``;
 its log has the delta-method variance ``g' V g`` with ``V = max(phi, 1) (X*' R^-1 X*)^-1``
@@ -35,12 +35,13 @@ from wellbeing_analysis.constants import (
     PLANNER_IRLS_MAX_ITER,
     PLANNER_IRLS_TOL,
     PLANNER_RHO_COARSE_STEP,
+    PLANNER_RHO_MAX_STEPS,
     PLANNER_RHO_TOL,
     PLANNER_RHO_WARM_HALF_WIDTH,
 )
 
 _MAX_ETA = 700.0
-_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0  # the golden section's larger part, 0.618...
 
 
 def poisson_irls_many(X: np.ndarray, Y: np.ndarray, offset: np.ndarray,
@@ -75,14 +76,22 @@ class _Forms:
         a, b = Z[:, 1:], Z[:, :-1]
         at, bt = a.transpose(0, 2, 1), b.transpose(0, 2, 1)  # batched matmul uses BLAS
         cross = bt @ a
-        self.parts = (Z[:, 0, :, None] * Z[:, 0, None, :], at @ a,
-                      cross + cross.transpose(0, 2, 1), bt @ b)
+        parts = (Z[:, 0, :, None] * Z[:, 0, None, :], at @ a, cross + cross.transpose(0, 2, 1),
+                 bt @ b)
+        # S x (k+1)^2 x 4: a form is then one batched matrix-vector product (below)
+        self.parts = np.stack([part.reshape(self.S, kk * kk) for part in parts], axis=2)
+
+    def forms(self, rho: np.ndarray) -> np.ndarray:
+        """``F = [X* z*]' R^-1 [X* z*]`` at each series' ``rho`` (S x k+1 x k+1):
+        ``P0 + (P1 - rho P2 + rho^2 P3) / (1 - rho^2)``."""
+        c = 1 / (1 - rho**2)
+        coef = np.stack([np.ones_like(rho), c, -rho * c, rho**2 * c], axis=1)
+        kk = self.k + 1
+        return (self.parts @ coef[:, :, None]).reshape(len(rho), kk, kk)
 
     def at(self, rho: np.ndarray):
         """Per series at its own ``rho``: coefficients, RSS, X*'R^-1X*, log|X*'R^-1X*|, ok."""
-        r = rho[:, None, None]
-        p = self.parts
-        F = p[0] + (p[1] - r * p[2] + r**2 * p[3]) / (1 - r**2)
+        F = self.forms(rho)
         k = self.k
         XRX, XRz, zRz = F[:, :k, :k], F[:, :k, k], F[:, k, k]
         sign, logdet = np.linalg.slogdet(XRX)
@@ -96,9 +105,7 @@ class _Forms:
         """-2 l_R at each series' ``rho``. With ``F = [X* z*]' R^-1 [X* z*] = L L'`` (Cholesky),
         ``log|X*'R^-1X*| = 2 sum_(i<k) log L_ii`` and ``RSS = L_kk^2`` (the Schur complement), so
         one batched factorisation gives the criterion."""
-        r = rho[:, None, None]
-        p = self.parts
-        F = p[0] + (p[1] - r * p[2] + r**2 * p[3]) / (1 - r**2)
+        F = self.forms(rho)
         k, df = self.k, self.n - self.k
         try:
             L = np.linalg.cholesky(F)
@@ -114,30 +121,79 @@ class _Forms:
         return np.where(np.isfinite(f), f, np.inf)
 
     def reml_rho(self, around: np.ndarray | None = None) -> np.ndarray:
-        """REML estimate of rho per series: a grid, then golden-section search in the bracket
-        around the best grid point (or, given ``around``, within the warm half-width of it)."""
+        """REML estimate of rho per series: a grid, then a search in the bracket around the
+        best grid point (or, given ``around``, within the warm half-width of it)."""
         half = PLANNER_RHO_COARSE_STEP
         if around is None:
             grid = np.arange(-ITS_AR_BOUND, ITS_AR_BOUND + 1e-12, half)
             f = np.stack([self.neg2_reml(np.full(self.S, g)) for g in grid])  # a few dozen
-            around = grid[f.argmin(axis=0)]
+            best = f.argmin(axis=0)
+            around, f_mid = grid[best], f[best, np.arange(self.S)]
         else:
             half = PLANNER_RHO_WARM_HALF_WIDTH
+            f_mid = self.neg2_reml(around)
         lo = np.maximum(around - half, -ITS_AR_BOUND)
         hi = np.minimum(around + half, ITS_AR_BOUND)
-        steps = int(np.ceil(np.log(PLANNER_RHO_TOL / (2 * half)) / np.log(_GOLDEN)))
-        x1, x2 = hi - _GOLDEN * (hi - lo), lo + _GOLDEN * (hi - lo)
-        f1, f2 = self.neg2_reml(x1), self.neg2_reml(x2)
-        for _ in range(steps):  # golden-section steps, all series at once
-            left = f1 < f2
-            hi = np.where(left, x2, hi)
-            lo = np.where(left, lo, x1)
-            x1n = np.where(left, hi - _GOLDEN * (hi - lo), x2)
-            x2n = np.where(left, x1, lo + _GOLDEN * (hi - lo))
-            fn = self.neg2_reml(np.where(left, x1n, x2n))
-            f1, f2 = np.where(left, fn, f2), np.where(left, f1, fn)
-            x1, x2 = x1n, x2n
-        return (lo + hi) / 2
+        return self._bracketed_minimum(lo, around.copy(), hi, f_mid)
+
+    def _bracketed_minimum(self, a: np.ndarray, x: np.ndarray, b: np.ndarray,
+                           fx: np.ndarray) -> np.ndarray:
+        """Minimise -2 l_R within [a, b] for every series at once, from the point ``x`` (with
+        value ``fx``), by Brent's method (Brent 1973, ch. 5; as scipy's ``brent``):
+        parabolic steps through the three best points, a golden-section step whenever the
+        parabola's step is not trusted. Stops at a bracket narrower than PLANNER_RHO_TOL."""
+        S = self.S
+        w, v, fw, fv = x.copy(), x.copy(), fx.copy(), fx.copy()
+        d = np.zeros(S)
+        e = np.zeros(S)  # the step before last
+        for _ in range(PLANNER_RHO_MAX_STEPS):
+            m = 0.5 * (a + b)
+            tol1 = PLANNER_RHO_TOL / 4 + 1e-12
+            active = np.abs(x - m) > 2 * tol1 - 0.5 * (b - a)
+            if not active.any():
+                break
+            # a parabola through (v, fv), (w, fw), (x, fx)
+            r = (x - w) * (fx - fv)
+            q = (x - v) * (fx - fw)
+            p = (x - v) * q - (x - w) * r
+            q = 2 * (q - r)
+            p = np.where(q > 0, -p, p)
+            q = np.abs(q)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step = p / q
+            use_parabola = ((np.abs(e) > tol1) & (np.abs(p) < np.abs(0.5 * q * e))
+                            & (p > q * (a - x)) & (p < q * (b - x)))
+            golden_e = np.where(x >= m, a - x, b - x)
+            e = np.where(use_parabola, d, golden_e)
+            d = np.where(use_parabola, step, (1 - _GOLDEN) * golden_e)
+            # never evaluate within tol1 of x, nor of the bracket's ends
+            u0 = x + d
+            near_end = (u0 - a < 2 * tol1) | (b - u0 < 2 * tol1)
+            d = np.where(use_parabola & near_end, np.where(x < m, tol1, -tol1), d)
+            d = np.where(np.abs(d) >= tol1, d, np.where(d >= 0, tol1, -tol1))
+            u = np.where(active, x + d, x)
+            fu = np.full(S, np.inf)
+            fu[active] = self.subset(active).neg2_reml(u[active])
+            better = active & (fu <= fx)
+            worse = active & ~better
+            # the bracket shrinks to the side of the new best point
+            a = np.where(better & (u >= x), x, np.where(worse & (u < x), u, a))
+            b = np.where(better & (u < x), x, np.where(worse & (u >= x), u, b))
+            shift_w = worse & ((fu <= fw) | (w == x))
+            shift_v = worse & ~shift_w & ((fu <= fv) | (v == x) | (v == w))
+            v, fv = (np.where(better | shift_w, w, np.where(shift_v, u, v)),
+                     np.where(better | shift_w, fw, np.where(shift_v, fu, fv)))
+            w, fw = (np.where(better, x, np.where(shift_w, u, w)),
+                     np.where(better, fx, np.where(shift_w, fu, fw)))
+            x, fx = np.where(better, u, x), np.where(better, fu, fx)
+        return x
+
+    def subset(self, keep: np.ndarray) -> _Forms:
+        """The forms of the series ``keep`` (a boolean mask) only."""
+        out = object.__new__(_Forms)
+        out.S, out.n, out.k = int(keep.sum()), self.n, self.k
+        out.parts = self.parts[keep]
+        return out
 
 
 @dataclass(frozen=True)

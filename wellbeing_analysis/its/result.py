@@ -1,4 +1,8 @@
-"""``fit_its`` and the :class:`ITSResult` it returns: validate, fit, then report."""
+"""``fit_its`` and the :class:`ITSResult` it returns: validate, fit, then report.
+
+Why one module of this length: it is the one result object of an ITS fit (summary, effects,
+counterfactual, checks, plots, to_dict), as statsmodels keeps a fit's results in one class.
+"""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from wellbeing_analysis.constants import AGGREGATE_TABLE, TIER_AGGREGATE
+from wellbeing_analysis.disclosure import rule_statement
 from wellbeing_analysis.indicators import INDICATORS
 from wellbeing_analysis.reporting import blocks as b
 from wellbeing_analysis.reporting import provenance as prov
@@ -123,6 +124,8 @@ class Report:
             b.paragraph(f"Produced {prov.run_timestamp()} by wellbeing-analysis, code version "
                         f"{prov.code_version()}. The same inputs and parameters give the same "
                         "numbers and charts."),
+            b.paragraph(rule_statement(min_count=ctx.params.disclosure.min_count,
+                                       min_survey_group=ctx.params.disclosure.min_survey_group)),
             b.table(prov.input_checksums(
                 {**ctx.service.files, **{k: v for k, v in ctx.extra_files.items()
                                          if k in self.EXTRA_INPUTS}},

@@ -15,6 +15,10 @@
   failure, the problem without cell values (staff IDs never); terminal lists are capped.
 - Batches run in a pool of worker processes (``--jobs``) with a progress bar; papermill and
   nbconvert are used through their Python APIs, so each report costs one kernel start.
+
+Why one module of this length: the batch's life cycle (preflight, workers, staging,
+interruption, clean-up) is one piece of control flow; splitting it would scatter the exit
+paths that must all clean up.
 """
 
 from __future__ import annotations

@@ -66,5 +66,13 @@ MONTHLY_WORKFORCE = TableSchema(
     ),
 )
 
+#: The figures every file gives, and those it may give (their columns, when absent, stay
+#: blank in the indicator table), from the schema above.
+REQUIRED_FIGURES: tuple[str, ...] = tuple(
+    c.name for c in MONTHLY_WORKFORCE.columns if c.required and c.type != "text")
+OPTIONAL_FIGURES: tuple[str, ...] = tuple(
+    c.name for c in MONTHLY_WORKFORCE.columns if not c.required and c.type in ("number",
+                                                                               "integer"))
+
 #: The aggregate-tier tables, in load order.
 AGGREGATE_TABLES: tuple[TableSchema, ...] = (MONTHLY_WORKFORCE,)

@@ -1,7 +1,7 @@
 """The survey instruments as pure data: items, response scale, reversed items per response
 coding, subscales, missing-item rule, cut-offs and the status of each fact.
 
-Source of every rule: ``shared/spec/instruments.md``. Status letters follow it: **V** checked
+Source of every rule: ``docs/instruments.md``. Status letters follow it: **V** checked
 against a primary source, **S** secondary source only, **M** not confirmed (kept
 configurable; say so wherever it is used). Items are keyed by number only: WRQoL, (S)WEMWBS
 and NHS Staff Survey wording is copyrighted and is not shipped. Edmondson's wording is public
@@ -9,6 +9,9 @@ and is used to label item-level charts.
 
 This module imports nothing but the standard library and ``constants`` so that ``schema``
 and ``validation`` can import it cheaply.
+
+Why one module of this length: it is data (the instrument catalogue: items, ranges,
+reversals, scoring rules), one entry per instrument.
 """
 
 from __future__ import annotations

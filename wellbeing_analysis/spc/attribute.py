@@ -70,7 +70,7 @@ def laney_sigma_z(
 ) -> float:
     """σ_z = mean(MR of z) / 1.128 with z_i = (y_i - CL) / σ_i (Laney 2002).
 
-    Moving ranges of z are screened like XmR moving ranges when ``screen_outliers`` (spc.md).
+    Moving ranges of z are screened like XmR moving ranges when ``screen_outliers`` (docs/spc.md).
     Points with σ_i = 0 (p̄ of 0 or 1) have no z: σ_z is then 0.
     """
     sigma = np.asarray(sigma, float)

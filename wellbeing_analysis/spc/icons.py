@@ -18,7 +18,7 @@ from wellbeing_analysis.spc.labels import (
 
 
 def variation(point_types: np.ndarray) -> str:
-    """Variation icon: the type of the last point (spc.md; NHSRplotthedots icons)."""
+    """Variation icon: the type of the last point (docs/spc.md; NHSRplotthedots icons)."""
     return str(point_types[-1]) if len(point_types) else COMMON_CAUSE
 
 

@@ -3,7 +3,7 @@
 Every rule returns a *signed* flag per point: +1 flagged as unusually high (or part of a
 rising trend), -1 unusually low (or falling), 0 not flagged. The rules and their
 precedence follow NHSRplotthedots (``ptd_calculate_point_type``) and NHS England's
-'Making Data Count' guidance; spc.md states them.
+'Making Data Count' guidance; docs/spc.md states them.
 """
 
 from __future__ import annotations

@@ -14,15 +14,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wellbeing_analysis.constants import MONTH_PATTERN
 from wellbeing_analysis.errors import InputError
+from wellbeing_analysis.schema.aggregate import OPTIONAL_FIGURES, REQUIRED_FIGURES
+from wellbeing_analysis.validation.monthly import parse_months
 from wellbeing_analysis.workforce.monthly import CORE_COLUMNS, GROUP_COLUMNS, GROUP_ONLY_COLUMNS
 from wellbeing_analysis.workforce.rates import monthly_rates
 
-#: The table's figures: required, and optional (NaN in the indicator table when absent).
-REQUIRED_FIGURES = ("headcount", "fte_days_available", "fte_days_lost", "leavers")
-OPTIONAL_FIGURES = ("fte", "starters", "fte_days_lost_s10", "fte_days_lost_long_term",
-                    "leavers_voluntary")
 #: Whole-number figures (integers in the indicator table when present).
 COUNT_FIGURES = ("headcount", "starters", "leavers", "leavers_voluntary")
 #: What a column of the indicator table needs when the monthly figures cannot give it (the
@@ -42,25 +39,6 @@ NEEDS: dict[str, str] = {
 def needs_for(column: str) -> str:
     """What a blank column of the indicator table would need."""
     return NEEDS.get(column, "staff_spells.csv and absence_episodes.csv")
-
-
-#: An Excel month cell read as text: the month's first day at midnight.
-_EXCEL_MONTH = r"^([0-9]{4}-[0-9]{2})-01 00:00:00$"
-
-
-def parse_months(text: pd.Series) -> pd.Series:
-    """``YYYY-MM`` text (or an Excel cell holding the month's first day) as monthly Periods;
-    NaT where the text is not such a month."""
-    text = text.astype("string").str.strip()
-    text = text.str.replace(_EXCEL_MONTH, r"\1", regex=True)
-    ok = text.str.fullmatch(MONTH_PATTERN).fillna(False)
-    out = pd.Series(pd.NaT, index=text.index, dtype="period[M]")
-    if ok.any():
-        month = pd.to_numeric(text[ok].str[5:7])
-        real = ok.copy()
-        real[ok] = month.between(1, 12)
-        out[real] = pd.PeriodIndex(text[real], freq="M")
-    return out
 
 
 def present_figures(table: pd.DataFrame) -> list[str]:

@@ -2,7 +2,7 @@
 reason, group and length of service, and window summaries of the monthly table.
 
 Definitions follow NHS Digital's sickness absence and workforce publications
-(see ``shared/spec/metrics.md``); each public function's docstring gives its formula.
+(see ``docs/metrics.md``); each public function's docstring gives its formula.
 These still split episode pieces by month with ``numpy.repeat`` (about 1.1 rows per
 episode: episodes are short) and join episodes to spells with ``merge``; they serve the
 reports of one service. The monthly table itself is computed by :mod:`.monthly`, which
@@ -41,7 +41,7 @@ def prepare_spells(spells: pd.DataFrame, extract_date: pd.Timestamp) -> pd.DataF
     - ``period_start``/``period_end``: the continuous period of service the spell belongs
       to (spells chained when one starts the day after another ends).
     - ``is_start``: the spell starts a period (a starter); ``is_leave``: it ends one before
-      the extract date (a leaver). An internal move or FTE change is neither (metrics.md).
+      the extract date (a leaver). An internal move or FTE change is neither (docs/metrics.md).
     - ``voluntary``: leaving reason in the voluntary grouping; ``early``: leaver with less
       than 12 months' continuous service.
     """

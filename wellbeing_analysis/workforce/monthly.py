@@ -21,6 +21,9 @@ to spell × month or episode × day rows.
 
 Sums of FTE days are added in a different order than a row-by-row ``groupby`` would, so
 they can differ from it in the last bits (about 1e-15 relative); counts are exact.
+
+Why one module of this length: it is the monthly engine, one interval-arithmetic algorithm
+whose steps share the same arrays; the definitions it implements are in docs/metrics.md.
 """
 
 from __future__ import annotations
@@ -507,7 +510,7 @@ def monthly_indicators(
     """Monthly workforce indicators for the service, or by ``team`` / ``staff_group``.
 
     One row per month (and group) from the first spell's month to the extract month.
-    Formulas (NHS Digital sickness absence and workforce statistics; metrics.md):
+    Formulas (NHS Digital sickness absence and workforce statistics; docs/metrics.md):
 
     - headcount = staff with a spell covering the month's last day (the extract date in the
       extract's month); fte = their summed FTE.

@@ -1,5 +1,5 @@
 """Domain rules of the workforce data that both validation and the metrics rely on:
-continuous periods of service, and which leaving reasons are voluntary (metrics.md)."""
+continuous periods of service, and which leaving reasons are voluntary (docs/metrics.md)."""
 
 from __future__ import annotations
 

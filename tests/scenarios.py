@@ -174,3 +174,54 @@ def checksums(folder: Path) -> dict[str, str]:
     command)."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def aggregate_service(folder: Path, *, months: int = 30, extract: str = "2026-06-30",
+                      seed: int = 3, teams: bool = True, optional: bool = True,
+                      intervention_month: int = 18, pdsa: bool = True) -> Path:
+    """Write an aggregate-tier service into ``folder``: only the trust's monthly figures
+    (``monthly_workforce.csv``: one row per team and month, or per month with
+    ``teams=False``), an intervention and PDSA cycles, no row-level HR tables. Seeded;
+    vectorised over teams and months."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    end = pd.Timestamp(extract).to_period("M")
+    periods = pd.period_range(end - (months - 1), end, freq="M")
+    names = list(TEAMS) if teams else ["all"]
+    size = np.array([24, 14, 8]) if teams else np.array([46])
+    k, g = len(periods), len(names)
+    days = np.tile(periods.days_in_month.to_numpy(), g)
+    headcount = np.repeat(size, k) + rng.integers(-2, 3, g * k)
+    fte = np.round(headcount * rng.uniform(0.82, 0.9, g * k), 1)
+    available = np.round(fte * days, 1)
+    season = 1 + 0.2 * np.cos(2 * np.pi * (np.tile(periods.month.to_numpy(), g) - 1) / 12)
+    lost = np.round(available * 0.05 * season * rng.uniform(0.5, 1.5, g * k), 1)
+    long_term = np.round(lost * rng.uniform(0.2, 0.6, g * k), 1)
+    s10 = np.round(lost * rng.uniform(0.2, 0.5, g * k), 1)
+    leavers = rng.poisson(0.02 * headcount)
+    table = pd.DataFrame({"month": np.tile(periods.strftime("%Y-%m").to_numpy(), g),
+                          "team": np.repeat(names, k), "headcount": headcount,
+                          "fte_days_available": available, "fte_days_lost": lost,
+                          "leavers": leavers})
+    if optional:
+        table = table.assign(fte=fte, starters=rng.poisson(0.02 * headcount),
+                             fte_days_lost_s10=s10, fte_days_lost_long_term=long_term,
+                             leavers_voluntary=rng.binomial(leavers, 0.7))
+    if not teams:
+        table = table.drop(columns="team")
+    table.to_csv(folder / "monthly_workforce.csv", index=False)
+    iv_start = periods[intervention_month - 1].to_timestamp()
+    pd.DataFrame([{"intervention_id": "INT1", "name": "Protected reflective practice",
+                   "objective": "3", "start_date": iv_start.strftime("%Y-%m-%d"),
+                   "end_date": "", "phase_in_months": 1, "teams": "all",
+                   "description": "Fortnightly reflective practice for clinicians."}]
+                 ).to_csv(folder / "interventions.csv", index=False)
+    if pdsa:
+        pd.DataFrame([{"cycle_id": "C1", "intervention_id": "INT1", "cycle_number": 1,
+                       "title": "Pilot in Step 2", "plan": "Reflective practice fortnightly.",
+                       "measure": "absence_rate_pct", "predicted_direction": "decrease",
+                       "predicted_value": "", "start_date": iv_start.strftime("%Y-%m-%d"),
+                       "end_date": "", "study_notes": "", "decision": "adopt",
+                       "rebase_at_start": "no", "rebase_reason": ""}]
+                     ).to_csv(folder / "pdsa_cycles.csv", index=False)
+    return folder

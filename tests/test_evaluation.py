@@ -125,18 +125,22 @@ def test_load_comparison_unknown_organisation(tmp_path):
 
 def test_load_comparison_names_every_bad_value_by_file_row_and_column(tmp_path):
     path = comparison_file(tmp_path, "31/05/2024,RAA,A,50,1000,5\n"
-                                     "2024-06-30,RAA,A,50,1000,5\n"
+                                     "June 2024,RAA,A,50,1000,5\n"
                                      "31/07/2024,RAA,A,lots,1000,5\n"
                                      "31/08/2024,RAA,A,-3,1000,5\n"
                                      "30/09/2024,RAA,A,50,0,5\n")
     with pytest.raises(InputError) as exc:
         load_comparison(path)
     message = str(exc.value)
-    assert message.startswith("4 problem(s) in the comparison series")
-    for expected in ("sickness.csv, row 3, column 'DATE': not valid ('2024-06-30')",
-                     "sickness.csv, row 4, column 'FTE_DAYS_LOST': not valid ('lots')",
-                     "sickness.csv, row 5, column 'FTE_DAYS_LOST': not valid ('-3')",
-                     "sickness.csv, row 6, column 'FTE_DAYS_AVAILABLE': not valid ('0')"):
+    assert message.startswith("4 problem(s) in sickness.csv")
+    for expected in ("sickness.csv, row 3, column 'DATE': not a DD/MM/YYYY or YYYY-MM-DD "
+                     "date (value: 'June 2024')",
+                     "sickness.csv, row 4, column 'FTE_DAYS_LOST': not a number of days at "
+                     "least 0 (value: 'lots')",
+                     "sickness.csv, row 5, column 'FTE_DAYS_LOST': not a number of days at "
+                     "least 0 (value: '-3')",
+                     "sickness.csv, row 6, column 'FTE_DAYS_AVAILABLE': not a number of days "
+                     "above 0 (value: '0')"):
         assert expected in message
     assert "row 2" not in message
 
@@ -151,7 +155,8 @@ def test_load_comparison_row_numbers_survive_the_org_filter(tmp_path):
 def test_load_comparison_missing_columns_and_file(tmp_path):
     path = tmp_path / "short.csv"
     path.write_text("DATE,ORG_CODE\n31/05/2024,RAA\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"short\.csv: unknown column\(s\) 'FTE_DAYS_LOST'"):
+    with pytest.raises(InputError, match=r"short\.csv: the publication table lacks column\(s\) "
+                       r"'FTE_DAYS_LOST', 'FTE_DAYS_AVAILABLE'; it has: DATE, ORG_CODE"):
         load_comparison(path)
     with pytest.raises(InputError, match="file not found"):
         load_comparison(tmp_path / "absent.csv")

@@ -760,20 +760,22 @@ def test_population_feeds_a_heavily_overdispersed_proportion_funnel():
 @pytest.mark.parametrize(("mutate", "kwargs", "match"), [
     (lambda p: p.drop(columns="ORG_TYPE"), {}, r"lacks column\(s\) 'ORG_TYPE'"),
     (lambda p: p, {"org_type": "Ambulance"}, (r"no organisations of ORG_TYPE 'Ambulance'; "
-                                              r"the table has: 'Acute', 'Mental Health'")),
+                                              r"the file has: 'Acute', 'Mental Health'")),
     (lambda p: p.assign(DATE=p["DATE"].where(p.index != 3, "March")), {},
-     r"'DATE' is not a DD/MM/YYYY or YYYY-MM-DD date in row\(s\) 5"),
+     r"row 5, column 'DATE': not a DD/MM/YYYY or YYYY-MM-DD date \(value: 'March'\)"),
     (lambda p: p.assign(FTE_DAYS_LOST=p["FTE_DAYS_LOST"].astype(object).where(
-        p.index != 0, "lots")), {}, r"'FTE_DAYS_LOST' is not a number of days .* row\(s\) 2"),
+        p.index != 0, "lots")), {},
+     r"row 2, column 'FTE_DAYS_LOST': not a number of days at least 0 \(value: 'lots'\)"),
     (lambda p: p.assign(FTE_DAYS_LOST=p["FTE_DAYS_AVAILABLE"] + 1), {},
-     "FTE_DAYS_LOST exceeds FTE_DAYS_AVAILABLE"),
-    (lambda p: pd.concat([p, p.iloc[-1:]]), {}, "more than one row for 2024-02"),
+     "column 'FTE_DAYS_LOST': more than FTE_DAYS_AVAILABLE"),
+    (lambda p: pd.concat([p, p.iloc[-1:]]), {},
+     r"row 58, column 'ORG_CODE': organisation given twice for one month"),
     (lambda p: p, {"months": ("2024-02", "2023-03")}, "is after the last"),
     (lambda p: p, {"months": ("2020-01", "2020-12")}, "no rows between 2020-01 and 2020-12"),
     (lambda p: p, {"months": "2023"}, "must be a pair"),
     (lambda p: p, {"months": ("soon", "2024-01")}, "is not a month"),
     (lambda p: p.assign(ORG_CODE=p["ORG_CODE"].where(p.index != 1, " ")), {},
-     r"'ORG_CODE' is blank in row\(s\) 3"),
+     r"row 3, column 'ORG_CODE': blank"),
 ])
 def test_population_errors(mutate, kwargs, match):
     with pytest.raises(InputError, match=match):

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 from conftest import build_once
-from scenarios import checksums, scenario_params, small_service
+from scenarios import aggregate_service, checksums, scenario_params, small_service
 
 from wellbeing_analysis.cli import main
 from wellbeing_analysis.data_templates import write_templates
@@ -105,7 +105,13 @@ def build_corpus(root: Path) -> dict:
                                           data_dir=service("foreign"),
                                           output_dir=out / "intranet", extract=EXTRACT,
                                           edited=True, data_start="2025-01")
-    # 10. a typo in data_dir
+    # 10. only the trust's monthly figures (the aggregate tier), without a team column
+    s["aggregate"] = scenario_params(
+        params / "aggregate.yaml", name="Monthly figures service",
+        data_dir=aggregate_service(data / "aggregate", months=24, extract=EXTRACT,
+                                   teams=False, optional=False, intervention_month=13),
+        output_dir=out / "aggregate", extract=EXTRACT, edited=True)
+    # 11. a typo in data_dir
     s["typo"] = scenario_params(params / "typo.yaml", name="Typo service",
                                 data_dir=data / "smal", output_dir=out / "typo",
                                 extract=EXTRACT, edited=True)
@@ -215,6 +221,16 @@ def test_a_service_with_nobody_off_sick_renders_its_baseline(corpus):
     assert entries["baseline"]["ok"], entries["baseline"]["error"]
     html = (Path(corpus.out) / "no_sickness" / "baseline.html").read_text(encoding="utf-8")
     assert "no sickness absence is recorded" in html
+
+
+def test_a_service_with_only_monthly_figures_renders_every_report(corpus):
+    entries = record(corpus, "aggregate")["reports"]
+    for key, entry in entries.items():
+        assert entry["ok"], (key, entry["error"])
+        assert "aggregate data tier" in entry["status"]
+    html = (Path(corpus.out) / "aggregate" / "baseline.html").read_text(encoding="utf-8")
+    assert "Figures by team: not shown, because it needs a team column" in html
+    assert "ok      Monthly figures service: baseline" in corpus.stdout
 
 
 def test_staging_is_gone_and_run_records_match_the_disk(corpus):

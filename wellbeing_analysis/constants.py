@@ -86,6 +86,14 @@ ENGINE_FEW_SPELLS = 4
 #: as COVID-19 related (ESR's related-reason field, docs/metrics.md; our matching rule).
 COVID_RELATED_PATTERN = "covid|coronavirus"
 
+#: Data tiers: a row-level HR extract (staff spells and absence episodes), or only the trust's
+#: monthly figures (monthly_workforce; docs/metrics.md, 'Monthly figures').
+TIER_ROW_LEVEL = "row-level"
+TIER_AGGREGATE = "aggregate"
+#: The tables whose absence (with monthly_workforce present) makes a service aggregate-tier.
+ROW_LEVEL_TABLES = ("staff_spells", "absence_episodes")
+AGGREGATE_TABLE = "monthly_workforce"
+
 # ---------------------------------------------------------------------------
 # Disclosure control (docs/metrics.md, 'Small numbers')
 # ---------------------------------------------------------------------------

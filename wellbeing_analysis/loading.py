@@ -4,16 +4,22 @@ data folder (validated by ``validation``, staff IDs pseudonymised) for metrics a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from wellbeing_analysis.constants import (
+    AGGREGATE_TABLE,
+    ROW_LEVEL_TABLES,
+    TIER_AGGREGATE,
+    TIER_ROW_LEVEL,
+)
 from wellbeing_analysis.errors import (
     IDENTIFIER_COLUMNS,
     InputError,
     ValidationFailed,
-    require_columns,
 )
 from wellbeing_analysis.pseudonymise import pseudonymise
 from wellbeing_analysis.validation import ROW, FileInfo, ValidationReport, validate_folder
@@ -72,6 +78,14 @@ class ServiceData:
 
     def has(self, name: str) -> bool:
         return name in self.tables
+
+    @property
+    def tier(self) -> str:
+        """The data tier: 'aggregate' when only the trust's monthly figures are given (no
+        staff spells), else 'row-level' (docs/metrics.md, 'Monthly figures')."""
+        if not self.has(ROW_LEVEL_TABLES[0]) and self.has(AGGREGATE_TABLE):
+            return TIER_AGGREGATE
+        return TIER_ROW_LEVEL
 
     @property
     def staff_spells(self) -> pd.DataFrame:
@@ -135,41 +149,19 @@ def service_from_report(report: ValidationReport, *, pseudonym_key: str | None =
 # ---------------------------------------------------------------------------
 # Comparison series: NHS Digital's organisation-level sickness absence CSV
 # ---------------------------------------------------------------------------
-#: Columns of the national publication layout that a comparison series needs.
-COMPARISON_COLUMNS = ("DATE", "ORG_CODE", "FTE_DAYS_LOST", "FTE_DAYS_AVAILABLE")
-
-
-def load_comparison(path: str | Path, *, org_code: str | None = None) -> pd.DataFrame:
+def load_comparison(path: str | Path, *, org_code: str | Sequence[str] | None = None,
+                    org_type: str | None = None) -> pd.DataFrame:
     """A comparison series from NHS Digital's monthly organisation-level sickness absence
-    CSV (``DATE`` month end dd/mm/yyyy, ``ORG_CODE``, ``FTE_DAYS_LOST``,
-    ``FTE_DAYS_AVAILABLE``, ...; docs/metrics.md).
+    CSV (``DATE`` the month's last day, DD/MM/YYYY or ISO; ``ORG_CODE``, ``ORG_TYPE``,
+    ``FTE_DAYS_LOST``, ``FTE_DAYS_AVAILABLE``, ...; docs/metrics.md).
 
-    Keeps ``org_code`` if given, otherwise sums every organisation in the file (a regional
-    or national series: days summed first, so the rate is the pooled rate). Returns
-    ``month`` (YYYY-MM), ``fte_days_lost``, ``fte_days_available``; raises
-    :class:`InputError` naming the file, row and column of any unreadable value.
+    Keeps the organisations of ``org_code`` (one or a list) or of ``org_type``, otherwise
+    every organisation in the file (a regional or national series), and sums their days
+    each month before any rate is taken (the pooled rate). Returns ``month`` (YYYY-MM),
+    ``fte_days_lost``, ``fte_days_available``; raises :class:`InputError` naming the file,
+    row and column of every unreadable value
+    (:mod:`wellbeing_analysis.publication`, shared with the network report).
     """
-    path = Path(path)
-    df = read_csv(path, dtype=str, keep_default_na=False)
-    require_columns(df, COMPARISON_COLUMNS, path)
-    if org_code is not None:
-        df = df[df["ORG_CODE"].str.strip() == org_code]
-        if df.empty:
-            raise InputError(f"{path}: no rows for ORG_CODE {org_code!r}")
-    rows = df.index.to_series() + 2
-    date = pd.to_datetime(df["DATE"].str.strip(), format="%d/%m/%Y", errors="coerce")
-    lost = pd.to_numeric(df["FTE_DAYS_LOST"].str.strip(), errors="coerce")
-    available = pd.to_numeric(df["FTE_DAYS_AVAILABLE"].str.strip(), errors="coerce")
-    bad = []
-    for column, values, ok in (("DATE", df["DATE"], date.notna()),
-                               ("FTE_DAYS_LOST", df["FTE_DAYS_LOST"], lost.notna() & (lost >= 0)),
-                               ("FTE_DAYS_AVAILABLE", df["FTE_DAYS_AVAILABLE"],
-                                available.notna() & (available > 0))):
-        for row, value in zip(rows[~ok], values[~ok], strict=True):  # only the failures
-            bad.append(f"  {path.name}, row {row}, column '{column}': not valid ({value!r})")
-    if bad:
-        raise InputError(f"{len(bad)} problem(s) in the comparison series:\n" + "\n".join(bad))
-    out = pd.DataFrame({"month": date.dt.strftime("%Y-%m"), "fte_days_lost": lost,
-                        "fte_days_available": available})
-    out = out.groupby("month", as_index=False).sum()
-    return out.sort_values("month").reset_index(drop=True)
+    from wellbeing_analysis.publication import load_publication_series
+
+    return load_publication_series(path, org_code=org_code, org_type=org_type)

@@ -20,6 +20,7 @@ from wellbeing_analysis.constants import (
     MIN_SURVEY_GROUP_SIZE,
     ROLLING_WINDOW_MONTHS,
     SUPPRESS_COUNT_BELOW,
+    TIER_AGGREGATE,
 )
 from wellbeing_analysis.disclosure import counts_publishable, share_shown
 from wellbeing_analysis.errors import InputError
@@ -98,20 +99,26 @@ def service_figures(service, monthly: pd.DataFrame, *, start: str, end: str,
         for key in NETWORK_INDICATORS:
             add(key, np.nan, np.nan, False, reason)
         return pd.DataFrame(rows, columns=list(FIGURE_COLUMNS))
-    spells, episodes = service.staff_spells, service.absence_episodes
-    people = staff_absent(spells, episodes, extract_date=service.extract_date, start=start,
-                          end=end).iloc[0]
     lost, available = covered["fte_days_lost"].sum(), covered["fte_days_available"].sum()
     few = f"fewer than {threshold}"
-    add("absence_rate", lost, available, counts_publishable([people["staff_absent"]],
-                                                            threshold=threshold),
-        f"{few} staff were off sick: too few to publish")
-    reasons = absence_by_reason(spells, episodes, extract_date=service.extract_date,
-                                start=start, end=end).set_index("reason_code")
-    s10_staff = int(reasons["staff"].get(MENTAL_HEALTH_REASON_CODE, 0))
-    add("s10_absence_rate", covered["fte_days_lost_s10"].sum(), available,
-        counts_publishable([s10_staff], threshold=threshold),
-        f"{few} staff were off sick for S10: too few to publish")
+    if service.tier == TIER_AGGREGATE:  # no count of the staff behind the days lost
+        why = ("the service's data are monthly figures: absence_episodes.csv is needed to "
+               "check that enough staff were off sick to publish")
+        add("absence_rate", lost, available, False, why)
+        add("s10_absence_rate", covered["fte_days_lost_s10"].sum(), available, False, why)
+    else:
+        spells, episodes = service.staff_spells, service.absence_episodes
+        people = staff_absent(spells, episodes, extract_date=service.extract_date,
+                              start=start, end=end).iloc[0]
+        add("absence_rate", lost, available, counts_publishable([people["staff_absent"]],
+                                                                threshold=threshold),
+            f"{few} staff were off sick: too few to publish")
+        reasons = absence_by_reason(spells, episodes, extract_date=service.extract_date,
+                                    start=start, end=end).set_index("reason_code")
+        s10_staff = int(reasons["staff"].get(MENTAL_HEALTH_REASON_CODE, 0))
+        add("s10_absence_rate", covered["fte_days_lost_s10"].sum(), available,
+            counts_publishable([s10_staff], threshold=threshold),
+            f"{few} staff were off sick for S10: too few to publish")
     w = window_summary(monthly, start=start, end=end).iloc[0]
     before = monthly.loc[monthly["month"] == str(pd.Period(start, freq="M") - 1), "headcount"]
     mean_hc = (float(before.iloc[0]) if len(before) else np.nan) / 2 + w["headcount"] / 2
@@ -119,10 +126,14 @@ def service_figures(service, monthly: pd.DataFrame, *, start: str, end: str,
         counts_publishable([w["leavers"]], threshold=threshold) and np.isfinite(mean_hc),
         f"{few} staff left: too few to publish" if np.isfinite(mean_hc) else
         "staff in post before the window are not in the data")
-    long_serving = round(w["stability_index_strategy_pct"] * w["headcount"] / 100)
-    add("stability", long_serving, w["headcount"],
-        share_shown(long_serving, w["headcount"], threshold=threshold),
-        "the long-serving staff, or the others, are too few to publish")
+    if pd.isna(w["stability_index_strategy_pct"]):
+        add("stability", np.nan, w["headcount"], False, "needs staff_spells.csv (the "
+            "service's data are monthly figures)")
+    else:
+        long_serving = round(w["stability_index_strategy_pct"] * w["headcount"] / 100)
+        add("stability", long_serving, w["headcount"],
+            share_shown(long_serving, w["headcount"], threshold=threshold),
+            "the long-serving staff, or the others, are too few to publish")
     add(*_burnout(service, threshold=threshold, min_survey_group=min_survey_group))
     return pd.DataFrame(rows, columns=list(FIGURE_COLUMNS))
 

@@ -66,9 +66,9 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from wellbeing_analysis.errors import InputError
+    from wellbeing_analysis.errors import InputError, require_columns
     from wellbeing_analysis.funnel import funnel
-    from wellbeing_analysis.loading import read_csv, require_columns
+    from wellbeing_analysis.loading import read_csv
 
     data = read_csv(args.csv, dtype={args.group: str})
     require_columns(data, [args.numerator, args.denominator, args.group], args.csv)

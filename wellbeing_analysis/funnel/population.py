@@ -3,44 +3,11 @@ organisation of one type over twelve months, ready for ``funnel(..., data_type="
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from wellbeing_analysis.constants import (
-    DATE_FORMATS,
-    DATE_PATTERNS,
-    FUNNEL_MAX_LISTED_UNITS,
-    ROLLING_WINDOW_MONTHS,
-)
+from wellbeing_analysis.constants import ROLLING_WINDOW_MONTHS
 from wellbeing_analysis.errors import InputError
-
-#: Columns of the organisation-level publication that the population needs.
-PUBLICATION_COLUMNS = ("DATE", "ORG_CODE", "ORG_NAME", "ORG_TYPE", "FTE_DAYS_LOST",
-                       "FTE_DAYS_AVAILABLE")
-
-
-def _rows(mask: np.ndarray) -> str:
-    """Spreadsheet rows (header = row 1) of the first offending rows."""
-    rows = (np.flatnonzero(mask) + 2).tolist()
-    shown = ", ".join(map(str, rows[:FUNNEL_MAX_LISTED_UNITS]))
-    return shown + (f" and {len(rows) - FUNNEL_MAX_LISTED_UNITS} more"
-                    if len(rows) > FUNNEL_MAX_LISTED_UNITS else "")
-
-
-def _month_end_dates(values: pd.Series) -> pd.Series:
-    """``DATE`` as timestamps: datetimes as they are, text in DD/MM/YYYY or YYYY-MM-DD."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values
-    text = values.astype("string").str.strip()
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    for pattern, fmt in zip(DATE_PATTERNS, DATE_FORMATS, strict=True):
-        match = text.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
-        out[match] = pd.to_datetime(text[match], format=fmt, errors="coerce")
-    if out.isna().any():
-        bad = out.isna().to_numpy()
-        raise InputError(f"column 'DATE' is not a DD/MM/YYYY or YYYY-MM-DD date in row(s) "
-                         f"{_rows(bad)} (e.g. {values[bad].iloc[0]!r})")
-    return out
+from wellbeing_analysis.publication import publication_rows, select_organisations
 
 
 def _month(value, what: str) -> pd.Period:
@@ -83,33 +50,8 @@ def population_from_publication(frame: pd.DataFrame, *, org_type: str | None = N
     limits by the between-organisation spread actually seen, so 'outside' means unusual
     among organisations of its kind, not merely different from the pooled rate.
     """
-    missing = [c for c in PUBLICATION_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputError(f"the publication table lacks column(s) {', '.join(map(repr, missing))}; "
-                         f"it has: {', '.join(map(str, frame.columns))}")
-    df = frame.reset_index(drop=True)
-    dates = _month_end_dates(df["DATE"])
-    values = {}
-    for column in ("FTE_DAYS_LOST", "FTE_DAYS_AVAILABLE"):
-        raw = df[column]
-        blank = raw.isna() | raw.astype("string").str.strip().eq("").fillna(False)
-        number = pd.to_numeric(raw.where(~blank), errors="coerce").astype(float)
-        bad = (number.isna() & ~blank).to_numpy() | (number < 0).fillna(False).to_numpy()
-        if bad.any():
-            raise InputError(f"column {column!r} is not a number of days (>= 0) in row(s) "
-                             f"{_rows(bad)} (e.g. {raw[bad].iloc[0]!r})")
-        values[column] = number
-    lost, available = values["FTE_DAYS_LOST"], values["FTE_DAYS_AVAILABLE"]
-    over = (lost > available).fillna(False).to_numpy()
-    if over.any():
-        raise InputError(f"FTE_DAYS_LOST exceeds FTE_DAYS_AVAILABLE in row(s) {_rows(over)}")
-    codes = df["ORG_CODE"].astype("string").str.strip()
-    no_code = (codes.isna() | codes.eq("")).fillna(True).to_numpy()
-    if no_code.any():
-        raise InputError(f"column 'ORG_CODE' is blank in row(s) {_rows(no_code)}")
-    types = df["ORG_TYPE"].astype("string").str.strip()
-    month = dates.dt.to_period("M")
-
+    rows = publication_rows(frame, names=True)
+    month = rows["month"]
     if months is None:
         last = month.max()
         first = last - (ROLLING_WINDOW_MONTHS - 1)
@@ -121,26 +63,14 @@ def population_from_publication(frame: pd.DataFrame, *, org_type: str | None = N
         first, last = _month(first_value, "first month"), _month(last_value, "last month")
         if first > last:
             raise InputError(f"months: the first month {first} is after the last {last}")
-    keep = ((month >= first) & (month <= last)).to_numpy()
     if org_type is not None:
-        wanted = org_type.strip().casefold()
-        is_type = types.str.casefold().eq(wanted).fillna(False).to_numpy()
-        if not is_type.any():
-            known = sorted(types.dropna().unique())
-            raise InputError(f"no organisations of ORG_TYPE {org_type!r}; the table has: "
-                             f"{', '.join(map(repr, known))}")
-        keep = keep & is_type
-    if not keep.any():
+        rows = select_organisations(rows, org_type=org_type,
+                                    source=frame.attrs.get("source", "the publication"))
+    rows = rows[(rows["month"] >= first) & (rows["month"] <= last)]
+    if rows.empty:
         raise InputError(f"no rows between {first} and {last}"
                          + (f" for ORG_TYPE {org_type!r}" if org_type else ""))
-    rows = pd.DataFrame({"org_code": codes, "org_name": df["ORG_NAME"].astype("string")
-                         .str.strip(), "org_type": types, "month": month,
-                         "lost": lost, "available": available})[keep]
-    dup = rows.duplicated(["org_code", "month"], keep=False).to_numpy()
-    if dup.any():
-        first_dup = rows[dup].iloc[0]
-        raise InputError(f"organisation {first_dup['org_code']!r} has more than one row for "
-                         f"{first_dup['month']}; give one row per organisation and month")
+    rows = rows.rename(columns={"fte_days_lost": "lost", "fte_days_available": "available"})
     has_data = rows["lost"].notna() & rows["available"].notna()
     rows = rows.assign(lost=rows["lost"].where(has_data, 0.0),
                        available=rows["available"].where(has_data, 0.0),

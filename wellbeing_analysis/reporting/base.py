@@ -9,7 +9,7 @@ from functools import cached_property
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from wellbeing_analysis.constants import RECORD_LINES_SHOWN
+from wellbeing_analysis.constants import AGGREGATE_TABLE, RECORD_LINES_SHOWN, TIER_AGGREGATE
 from wellbeing_analysis.disclosure import rule_statement
 from wellbeing_analysis.indicators import INDICATORS
 from wellbeing_analysis.reporting import blocks as b
@@ -34,8 +34,8 @@ class Report:
     TITLE = "Report"
     #: the report's key in the catalogue (links between a service's reports)
     KEY: str | None = None
-    #: whether the report reads the params' comparison series (then it is in the provenance)
-    USES_COMPARISON = False
+    #: the params' extra input series the report reads (listed in its provenance)
+    EXTRA_INPUTS: tuple[str, ...] = ()
 
     def __init__(self, ctx: ReportContext) -> None:
         self.ctx = ctx
@@ -47,6 +47,25 @@ class Report:
         """The report for a params file; in a report run, ``bundle`` is the run's validated
         data (the service is validated once per run, not once per report)."""
         return cls(ReportContext.from_params(params_file, bundle=bundle))
+
+    # -- the data tier ----------------------------------------------------------------------
+    @property
+    def aggregate(self) -> bool:
+        """Whether the service has only the trust's monthly figures (no staff-level data)."""
+        return self.ctx.service.tier == TIER_AGGREGATE
+
+    def needs(self, what: str, needs: str) -> b.Block:
+        """One line in place of a section part the data cannot support, saying what it needs."""
+        return b.paragraph(f"{what}: not shown, because it needs {needs}; this service's data "
+                           f"are the trust's monthly figures ({AGGREGATE_TABLE}.csv).",
+                           css="muted")
+
+    def run_status(self) -> str:
+        """The status the runner records: :meth:`status`, with the data tier when the data
+        are the trust's monthly figures."""
+        status = self.status()
+        return (f"{status}; aggregate data tier (monthly figures only)" if self.aggregate
+                else status)
 
     # -- shared sections ------------------------------------------------------------------
     def section_heading(self, anchor: str) -> b.Block:
@@ -111,9 +130,16 @@ class Report:
                     f"{month_label(m['month'].iloc[-1])} ({len(m)} months). "
                     + ("The last month is part of a month (to the extract date) and is left "
                        "out of charts." if self.ctx.last_month != m["month"].iloc[-1] else ""))
-        parts = [self.section_heading("data-quality"), b.paragraph(coverage),
-                 b.table(files, caption="Input tables used", suppress=False,
-                         formats={"rows": ",d"})]
+        parts = [self.section_heading("data-quality"), b.paragraph(coverage)]
+        if self.aggregate:
+            parts.append(b.callout(
+                f"Data tier: aggregate. The figures come from the trust's monthly figures "
+                f"({AGGREGATE_TABLE}.csv) with the same definitions as a staff-level extract; "
+                "what they cannot show (stability, length of service, early leavers, reasons "
+                "for absence and for leaving) is left out, and each section says what it "
+                "would need.", kind="info"))
+        parts.append(b.table(files, caption="Input tables used", suppress=False,
+                             formats={"rows": ",d"}))
         w = svc.warnings
         if len(w):
             counts = (w.groupby(["file", "problem"]).size().rename("rows affected").reset_index())
@@ -147,7 +173,8 @@ class Report:
             b.paragraph(rule_statement(min_count=ctx.params.disclosure.min_count,
                                        min_survey_group=ctx.params.disclosure.min_survey_group)),
             b.table(prov.input_checksums(
-                {**ctx.service.files, **(ctx.extra_files if self.USES_COMPARISON else {})},
+                {**ctx.service.files, **{k: v for k, v in ctx.extra_files.items()
+                                         if k in self.EXTRA_INPUTS}},
                 ctx.params.source),
                     caption="Input files and their SHA-256 checksums", suppress=False),
             b.table(prov.package_versions(), caption="Package versions", suppress=False),
@@ -156,7 +183,7 @@ class Report:
         if notes:
             parts.append(b.details("Technical notes from the analysis", b.bullets(notes)))
         # the runner records the report's status (e.g. a caveat) from this metadata
-        parts.append(b.Block("", metadata={STATUS_METADATA: self.status()}))
+        parts.append(b.Block("", metadata={STATUS_METADATA: self.run_status()}))
         return b.join(parts)
 
     def status(self) -> str:
@@ -191,8 +218,10 @@ class Report:
         n = (pd.Period(w[1], freq="M") - pd.Period(w[0], freq="M")).n + 1
         return w[0], max(n, 12)
 
-    def spc_figure(self, name: str, result, *, title: str, annotate=None) -> b.Block:
-        """An SPC chart as a figure block with alt text describing the reading."""
+    def spc_figure(self, name: str, result, *, title: str, annotate=None,
+                   alt_extra: str = "") -> b.Block:
+        """An SPC chart as a figure block with alt text describing the reading (and
+        ``alt_extra``, describing what ``annotate`` draws)."""
         ind = INDICATORS[name]
         fig, ax = plt.subplots(layout="constrained")
         result.plot(ax=ax, title=title, y_label=f"{ind.label} ({ind.unit})", x_label="")
@@ -201,7 +230,8 @@ class Report:
         m = getattr(result, "measure", None)
         period = m.period if m is not None else "month"
         kind = labels.CHART_NAMES[result.chart]
-        alt = f"{kind[:1].upper()}{kind[1:]} of {ind.label.lower()} by {period}. {result.icon_text}"
+        alt = (f"{kind[:1].upper()}{kind[1:]} of {ind.label.lower()} by {period}. "
+               f"{result.icon_text}" + (f" {alt_extra}" if alt_extra else ""))
         reason = result.chart_reason
         caption = f"Chart: {reason}." if reason else ""
         if m is not None and m.note:

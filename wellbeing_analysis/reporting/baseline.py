@@ -8,10 +8,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from wellbeing_analysis import narrative
+from wellbeing_analysis.constants import AGGREGATE_TABLE
 from wellbeing_analysis.disclosure import Share, share_shown
 from wellbeing_analysis.indicators import INDICATORS, window_rate
 from wellbeing_analysis.reporting import blocks as b
 from wellbeing_analysis.reporting.base import Report, month_label
+from wellbeing_analysis.reporting.benchmark import benchmark_line, benchmark_text
 from wellbeing_analysis.reporting.catalogue import Section
 from wellbeing_analysis.reporting.measures import measure_series
 from wellbeing_analysis.style import NHS_BLUE, NHS_DARK_GREY, NHS_ORANGE
@@ -23,6 +25,7 @@ from wellbeing_analysis.workforce import (
     staff_absent,
     window_summary,
 )
+from wellbeing_analysis.workforce.aggregate import needs_for
 
 
 class BaselineReport(Report):
@@ -30,6 +33,7 @@ class BaselineReport(Report):
 
     TITLE = "Staff wellbeing baseline"
     KEY = "baseline"
+    EXTRA_INPUTS = ("benchmark series",)
     SECTIONS = (
         Section("summary", "Summary", "overview"),
         Section("absence", "Sickness absence", "absence"),
@@ -79,9 +83,11 @@ class BaselineReport(Report):
             ("Stability index (strategy)",
              narrative.fmt(self.latest("stability_index_strategy_pct"),
                            "stability_index_strategy_pct"),
-             "staff with 1+ year of continuous service"),
+             "needs staff_spells.csv" if self.aggregate
+             else "staff with 1+ year of continuous service"),
             ("Staff in post", f"{self.latest('headcount'):,.0f}",
-             f"{self.latest('fte'):,.1f} FTE at {month_label(self.ctx.last_month)}"),
+             ("" if pd.isna(self.latest("fte")) else f"{self.latest('fte'):,.1f} FTE ")
+             + f"at {month_label(self.ctx.last_month)}"),
         ]
         look = self._what_to_look_at()
         parts = [self.section_heading("summary"), self.at_a_glance(), b.key_figures(cards),
@@ -111,6 +117,8 @@ class BaselineReport(Report):
                       narrative.signal_sentences(result.signals, since, subject=label,
                                                  with_end=True)]
         items = [text for _, text in sorted(items, key=lambda item: item[0], reverse=True)]
+        if self.aggregate:  # no absence reasons in monthly figures
+            return items
         reasons = self.absence_reasons_table
         if (not reasons.empty and reasons.iloc[0]["reason_code"] == "S10"
                 and reasons.iloc[0]["staff"] >= self.ctx.threshold):
@@ -138,15 +146,25 @@ class BaselineReport(Report):
         parts = [
             self.section_heading("absence"),
             b.paragraph(f"{ind.description} Benchmarks: {ind.benchmark}."),
-            self.spc_figure(name, res, title="Sickness absence rate by month"),
+            self.spc_figure(name, res, title="Sickness absence rate by month",
+                            annotate=benchmark_line(self.ctx, res),
+                            alt_extra=benchmark_text(self.ctx, self.windows["now"])),
             b.paragraph(narrative.spc_reading(name, res.variation_icon, res.assurance_icon,
                                               self.params.indicator(name).target, res.chart)
-                        + " " + limits),
+                        + " " + limits + (" " + benchmark_text(self.ctx, self.windows["now"])
+                                          if self.ctx.benchmark is not None else "")),
             *self.seasonal_view(name, res),
-            self.spc_figure("s10_absence_rate_pct", self.spc_results["s10_absence_rate_pct"],
-                            title="Absence for anxiety, stress and depression (S10) by month"),
         ]
+        s10 = self.spc_results["s10_absence_rate_pct"]
+        parts.append(b.paragraph(measure_series(self.ctx, "s10_absence_rate_pct").note)
+                     if s10 is None else
+                     self.spc_figure("s10_absence_rate_pct", s10, title="Absence for anxiety, "
+                                     "stress and depression (S10) by month"))
         parts.append(b.paragraph(self._long_term_sentence()))
+        if self.aggregate:
+            parts.append(self.needs("Sickness absence by reason", "absence_episodes.csv "
+                                    "(each episode's ESR reason)"))
+            return b.join(parts)
         s, e = self.windows["now"]
         table = self.absence_reasons_table.rename(columns={
             "reason_code": "code", "fte_days_lost": "FTE days lost",
@@ -170,6 +188,9 @@ class BaselineReport(Report):
         lost = w["fte_days_lost"].sum()
         if lost == 0:
             return f"No sickness absence was recorded in the last {n} months."
+        if self.aggregate:  # no count of the staff behind the days: the share is not shown
+            return ("The share of days lost in long-term episodes is not shown: it needs "
+                    "absence_episodes.csv, to check that enough staff stand behind it.")
         people = self.people_absent.iloc[0]
         if not share_shown(people["staff_long_term"], people["staff_absent"],
                            threshold=self.ctx.threshold):
@@ -201,10 +222,14 @@ class BaselineReport(Report):
                                                   self.params.indicator(name).target,
                                                   res.chart))]
         parts.append(self._trend_figure())
-        lv = self.leavers
         s, e = self.windows["now"]
         period = f"{month_label(s)} to {month_label(e)}"
-        if lv.empty:
+        lv = None if self.aggregate else self.leavers
+        if lv is None:
+            parts.append(self.needs("Leavers by reason and by length of service, and early "
+                                    "leavers", "staff_spells.csv (each leaver's reason and "
+                                    "length of service)"))
+        elif lv.empty:
             parts.append(b.paragraph(f"No staff left the service from {period}."))
         else:
             parts += self._leaver_tables(lv, period)
@@ -245,24 +270,32 @@ class BaselineReport(Report):
         m = self.ctx.complete_monthly.dropna(subset=["turnover_12m_pct"])
         x = pd.PeriodIndex(m["month"], freq="M").to_timestamp()
         fig, ax = plt.subplots(layout="constrained")
-        ax.plot(x, m["turnover_12m_pct"], color=NHS_ORANGE, label="Turnover, rolling 12 months")
-        ax.plot(x, m["turnover_voluntary_12m_pct"], color=NHS_ORANGE, linestyle="--",
-                label="Voluntary turnover, rolling 12 months")
-        ax.plot(x, m["stability_index_strategy_pct"], color=NHS_BLUE,
-                label="Stability index (strategy: 1+ year's service)")
-        ax.plot(x, m["stability_index_classical_pct"], color=NHS_DARK_GREY, linestyle=":",
-                label="Stability index (classical: still in post after a year)")
+        lines = {  # column: (label, colour, style); a series the data lack is not drawn
+            "turnover_12m_pct": ("Turnover, rolling 12 months", NHS_ORANGE, "-"),
+            "turnover_voluntary_12m_pct": ("Voluntary turnover, rolling 12 months",
+                                           NHS_ORANGE, "--"),
+            "stability_index_strategy_pct": ("Stability index (strategy: 1+ year's service)",
+                                             NHS_BLUE, "-"),
+            "stability_index_classical_pct": ("Stability index (classical: still in post "
+                                              "after a year)", NHS_DARK_GREY, ":")}
+        drawn = [c for c in lines if m[c].notna().any()]
+        for column in drawn:
+            label, colour, style = lines[column]
+            ax.plot(x, m[column], color=colour, linestyle=style, label=label)
         ax.set_ylabel("%")
         ax.set_title("Turnover and stability over time (trends, not control charts)")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8)
         last = m.iloc[-1]
-        alt = (f"Line chart of rolling 12-month turnover and the two stability indices by month. "
-               f"Latest: turnover {last['turnover_12m_pct']:.1f}%, voluntary turnover "
-               f"{last['turnover_voluntary_12m_pct']:.1f}%, strategy stability index "
-               f"{last['stability_index_strategy_pct']:.1f}%, classical stability index "
-               f"{last['stability_index_classical_pct']:.1f}%.")
+        alt = ("Line chart of " + ", ".join(lines[c][0].lower() for c in drawn)
+               + " by month. Latest: " + ", ".join(
+                   f"{lines[c][0].split(' (')[0].split(',')[0].lower()} {last[c]:.1f}%"
+                   for c in drawn) + ".")
         note = ("Rolling 12-month figures overlap from month to month, so they are shown as "
                 "trends; signals are judged on the monthly leaver rate above.")
+        missing = [c for c in lines if c not in drawn]
+        if missing:
+            note += " Not drawn: " + "; ".join(f"{lines[c][0].lower()} (needs "
+                                               f"{needs_for(c)})" for c in missing) + "."
         return b.figure(fig, alt=alt, caption=note)
 
     def _group_table(self, monthly: pd.DataFrame, column: str, label: str) -> b.Block:
@@ -295,14 +328,39 @@ class BaselineReport(Report):
 
     def teams(self) -> b.Block:
         """Absence, turnover and stability by team and by staff group (suppressed)."""
+        parts = [self.section_heading("teams"),
+                 b.paragraph("Breakdowns over the last 12 months. Figures for small groups are "
+                             "suppressed; a move between teams is not counted as leaving.")]
+        for column, label, monthly in (("team", "team", "monthly_by_team"),
+                                       ("staff_group", "staff group", "monthly_by_group")):
+            if not self.aggregate:
+                parts.append(self._group_table(getattr(self.ctx, monthly), column, label))
+            elif self.ctx.service.table(AGGREGATE_TABLE)[column].notna().any():
+                parts.append(self._aggregate_group_table(getattr(self.ctx, monthly), column,
+                                                         label))
+            else:
+                parts.append(self.needs(f"Figures by {label}", f"a {column} column in "
+                                        f"{AGGREGATE_TABLE}.csv (one row per {label} and "
+                                        "month), or staff_spells.csv"))
+        parts.append(b.paragraph(narrative.suppressed_note(self.ctx.threshold), css="muted"))
+        return b.join(parts)
+
+    def _aggregate_group_table(self, monthly: pd.DataFrame, column: str, label: str
+                               ) -> b.Block:
+        """One row per group from the trust's monthly figures: staff in post, leavers and
+        turnover (counts suppressed as in every table). A group's absence rate is not shown:
+        without episodes nothing says how many staff stand behind its days lost."""
+        s, e = self.windows["now"]
+        summary = window_summary(monthly, start=s, end=e, by=column)
+        table = summary[[column, "headcount", "leavers", "turnover_pct"]].rename(columns={
+            column: label, "headcount": "staff in post", "turnover_pct": "turnover (%)"})
         return b.join([
-            self.section_heading("teams"),
-            b.paragraph("Breakdowns over the last 12 months. Figures for small groups are "
-                        "suppressed; a move between teams is not counted as leaving."),
-            self._group_table(self.ctx.monthly_by_team, "team", "team"),
-            self._group_table(self.ctx.monthly_by_group, "staff_group", "staff group"),
-            b.paragraph(narrative.suppressed_note(self.ctx.threshold), css="muted"),
-        ])
+            b.table(table, caption=f"By {label}, {month_label(s)} to {month_label(e)} (staff "
+                    f"in post at {month_label(e)})", count_columns=["staff in post", "leavers"],
+                    derived_columns={"turnover (%)": ["leavers", "staff in post"]},
+                    threshold=self.ctx.threshold, formats={"turnover (%)": ".1f"}),
+            self.needs(f"Absence rates and stability by {label}", "absence_episodes.csv and "
+                       "staff_spells.csv, to check that enough staff stand behind each rate")])
 
     def surveys(self) -> b.Block:
         """Survey instrument scores with confidence intervals (when survey data exist)."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from wellbeing_analysis.constants import HISTORY_GAP_MONTHS
+from wellbeing_analysis.constants import AGGREGATE_TABLE, HISTORY_GAP_MONTHS
 from wellbeing_analysis.errors import ParamsError
 
 
@@ -24,10 +24,15 @@ def check_report_inputs(params, report, reports: Sequence[str]) -> dict[str, str
     problems: list[str] = []
     ev_problems: list[str] = []
     pdsa_problems: list[str] = []
+    baseline_problems: list[str] = []
     spells = report.tables.get("staff_spells")
     first_month = (spells["start_date"].min().to_period("M") if spells is not None
                    and spells["start_date"].notna().any() else None)
     extract_month = params.extract_timestamp.to_period("M")
+    monthly = report.tables.get(AGGREGATE_TABLE)
+    if spells is None and monthly is not None:  # the aggregate tier: the figures' months
+        first_month, aggregate_problem = _monthly_figures_span(monthly, params)
+        problems += aggregate_problem
     episodes = report.tables.get("absence_episodes")
     first_absence = (episodes["start_date"].min().to_period("M") if episodes is not None
                      and episodes["start_date"].notna().any() else None)
@@ -72,30 +77,20 @@ def check_report_inputs(params, report, reports: Sequence[str]) -> dict[str, str
             start = interventions.loc[interventions["intervention_id"] == ev.intervention,
                                       "start_date"].iloc[0]
             in_data(ev_problems, "evaluation.intervention (its start date)", str(start.to_period("M")))
-            comparison = params.comparison_path()
-            if comparison is not None and not comparison.is_file():
-                ev_problems.append(f"key 'evaluation.comparison.csv': file {comparison} not "
-                                "found")
-            elif comparison is not None:  # read it now: bad rows fail before any kernel
-                from wellbeing_analysis.errors import InputError
-                from wellbeing_analysis.loading import load_comparison
-
-                try:
-                    series = load_comparison(comparison, org_code=ev.comparison.org_code)
-                except InputError as exc:
-                    ev_problems.append(f"key 'evaluation.comparison.csv': {exc}")
-                else:
-                    need_from = ev.analysis_start or (str(first_month) if first_month else None)
-                    covered = set(series["month"])
-                    months = [str(m) for m in pd.period_range(need_from, extract_month - 1,
-                                                              freq="M")] if need_from else []
-                    missing = [m for m in months if m not in covered]
-                    if missing:
-                        ev_problems.append(
-                            f"key 'evaluation.comparison.csv': the comparison series covers "
-                            f"{series['month'].min()} to {series['month'].max()} but the "
-                            f"analysis needs every month from {months[0]} to {months[-1]} "
-                            f"({len(missing)} missing, e.g. {missing[0]})")
+            series = _series_or_problem(params.comparison_path(), ev.comparison,
+                                        "evaluation.comparison", ev_problems)
+            if series is not None:
+                need_from = ev.analysis_start or (str(first_month) if first_month else None)
+                covered = set(series["month"])
+                months = [str(m) for m in pd.period_range(need_from, extract_month - 1,
+                                                          freq="M")] if need_from else []
+                missing = [m for m in months if m not in covered]
+                if missing:
+                    ev_problems.append(
+                        f"key 'evaluation.comparison.csv': the comparison series covers "
+                        f"{series['month'].min()} to {series['month'].max()} but the "
+                        f"analysis needs every month from {months[0]} to {months[-1]} "
+                        f"({len(missing)} missing, e.g. {missing[0]})")
             for i, period in enumerate(ev.adjust_for):
                 lo, hi = pd.Period(period.start, freq="M"), pd.Period(period.end, freq="M")
                 if (first_month is not None and hi < first_month) or lo > extract_month:
@@ -108,6 +103,10 @@ def check_report_inputs(params, report, reports: Sequence[str]) -> dict[str, str
                 if pd.Period(ev.analysis_start, freq="M") >= start.to_period("M"):
                     ev_problems.append("key 'evaluation.analysis_start': must be before the "
                                     f"intervention starts ({start.date()})")
+
+    if "baseline" in reports and params.benchmark is not None:
+        _series_or_problem(params.benchmark_path(), params.benchmark, "benchmark",
+                           baseline_problems)
 
     if "pdsa" in reports:
         cycles = report.tables.get("pdsa_cycles")
@@ -125,10 +124,58 @@ def check_report_inputs(params, report, reports: Sequence[str]) -> dict[str, str
                 if measure not in known:
                     pdsa_problems.append(f"pdsa_cycles.csv, cycle {cycle_id}: unknown measure "
                                     f"{measure!r}; use one of {', '.join(sorted(known))}")
+                elif spells is None and monthly is not None and measure in INDICATORS:
+                    from wellbeing_analysis.workforce.aggregate import (
+                        aggregate_columns,
+                        needs_for,
+                    )
+
+                    ind = INDICATORS[measure]
+                    column = ind.numerator or ind.column
+                    if column not in aggregate_columns(monthly):
+                        pdsa_problems.append(f"pdsa_cycles.csv, cycle {cycle_id}: measure "
+                                             f"{measure!r} needs {needs_for(column)}")
     if problems:
-        raise ParamsError(_message(src, problems + ev_problems + pdsa_problems))
-    found = {"evaluation": ev_problems, "pdsa": pdsa_problems}
+        raise ParamsError(_message(src, problems + ev_problems + pdsa_problems
+                                   + baseline_problems))
+    found = {"evaluation": ev_problems, "pdsa": pdsa_problems, "baseline": baseline_problems}
     return {key: _message(src, found[key]) for key in found if found[key]}
+
+
+def _series_or_problem(path, spec, key: str, found: list[str]) -> pd.DataFrame | None:
+    """A publication series the params name, read now (bad rows fail before any kernel
+    starts), or None with the problem added to ``found``."""
+    if path is None:
+        return None
+    if not path.is_file():
+        found.append(f"key '{key}.csv': file {path} not found")
+        return None
+    from wellbeing_analysis.errors import InputError
+    from wellbeing_analysis.loading import load_comparison
+
+    try:
+        return load_comparison(path, org_code=spec.org_code, org_type=spec.org_type)
+    except InputError as exc:
+        found.append(f"key '{key}.csv': {exc}")
+        return None
+
+
+def _monthly_figures_span(monthly: pd.DataFrame, params) -> tuple[pd.Period, list[str]]:
+    """(first month of the monthly figures, problems): the figures must reach the last
+    complete month of the extract, or the reports' latest months would have no data."""
+    from wellbeing_analysis.validation.monthly import parse_months
+
+    months = parse_months(monthly["month"])
+    extract = params.extract_timestamp
+    complete = extract.to_period("M") - (0 if extract == extract.to_period("M").end_time
+                                           .normalize() else 1)
+    last = months.max()
+    if last >= complete:
+        return months.min(), []
+    return months.min(), [
+        f"key 'extract_date': {params.extract_date} asks for figures to {complete}, but "
+        f"{AGGREGATE_TABLE}.csv ends in {last}: set extract_date to "
+        f"{last.end_time.date()} (the last day of the last month of figures)"]
 
 
 def _message(src, problems: list[str]) -> str:

@@ -22,7 +22,7 @@ from wellbeing_analysis.loading import ServiceData, load_service
 from wellbeing_analysis.reporting import source_checkout
 from wellbeing_analysis.reporting.params import ReportParams, load_params
 from wellbeing_analysis.validation import FileInfo
-from wellbeing_analysis.workforce import from_data_start, monthly_indicators
+from wellbeing_analysis.workforce import from_data_start, service_monthly_indicators
 
 
 def resolve_params_path(path: str | Path) -> Path:
@@ -36,19 +36,25 @@ def resolve_params_path(path: str | Path) -> Path:
     return candidate if candidate.exists() else p
 
 
-def comparison_input(params: ReportParams) -> tuple[pd.DataFrame | None, dict[str, FileInfo]]:
-    """The params' comparison series (read and checked) and its file's provenance, or
-    (None, {}) when there is none."""
+def comparison_input(params: ReportParams, *, which: str = "comparison"
+                     ) -> tuple[pd.DataFrame | None, dict[str, FileInfo]]:
+    """The params' comparison series (``evaluation.comparison``) or, with
+    ``which='benchmark'``, the baseline's benchmark (``benchmark``), read and checked, and
+    its file's provenance; (None, {}) when the params name none."""
     from wellbeing_analysis.loading import load_comparison
     from wellbeing_analysis.validation import sha256_file
 
-    path = params.comparison_path()
-    if path is None:
+    if which == "benchmark":
+        spec, path = params.benchmark, params.benchmark_path()
+    else:
+        spec = params.evaluation.comparison if params.evaluation else None
+        path = params.comparison_path()
+    if spec is None or path is None:
         return None, {}
-    series = load_comparison(path, org_code=params.evaluation.comparison.org_code)
+    series = load_comparison(path, org_code=spec.org_code, org_type=spec.org_type)
+    label = f"{which} series"
     # rows: None (the publication's rows are organisations x months, not our rows)
-    return series, {"comparison series": FileInfo("comparison series", path,
-                                                   sha256_file(path), None)}
+    return series, {label: FileInfo(label, path, sha256_file(path), None)}
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class RunBundle:
     service: ServiceData
     comparison: pd.DataFrame | None = None
     extra_files: dict[str, FileInfo] = field(default_factory=dict)
+    benchmark: pd.DataFrame | None = None
 
     def save(self, path: Path) -> Path:
         with path.open("wb") as fh:
@@ -87,6 +94,8 @@ class ReportContext:
     #: the comparison series (NHS Digital layout) and the extra input files' provenance
     comparison: pd.DataFrame | None = None
     extra_files: dict[str, FileInfo] = field(default_factory=dict)
+    #: the baseline's benchmark series (NHS Digital layout), when the params give one
+    benchmark: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     #: 'run bundle' when the data were validated once by the runner, else 'data folder'
     loaded_from: str = "data folder"
@@ -97,18 +106,20 @@ class ReportContext:
         if bundle is not None:
             run = RunBundle.load(bundle)
             return cls(params=run.params, service=run.service, comparison=run.comparison,
-                       extra_files=run.extra_files, loaded_from="run bundle")
+                       extra_files=run.extra_files, benchmark=run.benchmark,
+                       loaded_from="run bundle")
         params = load_params(resolve_params_path(params_file))
         service = load_service(params.data_path, extract_date=params.extract_timestamp)
         comparison, extra = comparison_input(params)
-        return cls(params=params, service=service, comparison=comparison, extra_files=extra)
+        benchmark, more = comparison_input(params, which="benchmark")
+        return cls(params=params, service=service, comparison=comparison,
+                   extra_files={**extra, **more}, benchmark=benchmark)
 
     # -- monthly tables ---------------------------------------------------------------------
     def _monthly(self, by: str | None) -> pd.DataFrame:
         """The monthly table from the params' ``data_start`` on, look-back figures blank until
         their whole look-back is covered (:func:`~wellbeing_analysis.workforce.from_data_start`)."""
-        table = monthly_indicators(self.service.staff_spells, self.service.absence_episodes,
-                                   extract_date=self.service.extract_date, by=by)
+        table = service_monthly_indicators(self.service, by=by)
         return from_data_start(table, self.params.data_start)
 
     @cached_property

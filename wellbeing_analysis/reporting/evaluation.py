@@ -71,7 +71,7 @@ class EvaluationReport(Report):
 
     TITLE = "Intervention evaluation"
     KEY = "evaluation"
-    USES_COMPARISON = True
+    EXTRA_INPUTS = ("comparison series",)
     SECTIONS = (
         Section("summary", "Summary", "overview"),
         Section("intervention", "The intervention", "intervention_section"),

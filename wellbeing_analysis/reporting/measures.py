@@ -20,6 +20,7 @@ from wellbeing_analysis.indicators import (
 from wellbeing_analysis.schema.scope import Scope
 from wellbeing_analysis.spc import labels
 from wellbeing_analysis.spc.fit import choose_chart, longer_periods_fit
+from wellbeing_analysis.workforce.aggregate import needs_for
 
 #: Survey measures a PDSA cycle may name (besides the monthly indicators).
 SURVEY_MEASURES = {
@@ -90,6 +91,11 @@ def indicator_measure(ctx, name: str, *, start: str | None = None,
     if start is not None:
         series = series[series["month"] >= start]
     monthly = series
+    column = ind.numerator or ind.column
+    if series[column].isna().all():  # monthly figures without this detail: never invented
+        return MeasureSeries(name, ind.label, ind.unit, None, "none", p.direction, p.target,
+                             period="", note=f"{ind.label} is not charted: it needs "
+                             f"{needs_for(column)}.")
     series, period, note = publishable_series(series, name, threshold=ctx.threshold)
     if series is None:
         return MeasureSeries(name, ind.label, ind.unit, None, "none", p.direction, p.target,

@@ -47,13 +47,13 @@ class NetworkContext:
     @classmethod
     def from_bundles(cls, bundles: list[str], *, failed: dict[str, str] | None = None,
                      publication: str | None = None) -> NetworkContext:
-        from wellbeing_analysis.loading import read_csv
+        from wellbeing_analysis.publication import read_publication
 
         services = {}
         for path in bundles:
             ctx = ReportContext.from_params("", bundle=path)
             services[ctx.params.service_name] = ctx
-        frame = read_csv(publication, dtype=str, keep_default_na=False) if publication else None
+        frame = read_publication(publication) if publication else None
         return cls(services, dict(failed or {}), frame, publication)
 
 

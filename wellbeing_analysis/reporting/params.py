@@ -91,11 +91,20 @@ class DisclosureParams(_Strict):
 
 
 class ComparisonParams(_Strict):
-    """A comparison series in the national sickness absence publication's layout."""
+    """A series from NHS Digital's organisation-level sickness absence publication (as
+    downloaded): the organisations of ``org_code`` (one code or a list) or of ``org_type``,
+    or every organisation in the file; their days are summed before dividing."""
 
     csv: str
-    name: str
-    org_code: str | None = None
+    name: str = Field(min_length=1)
+    org_code: str | tuple[str, ...] | None = None
+    org_type: str | None = None
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> ComparisonParams:
+        if self.org_code is not None and self.org_type is not None:
+            raise ValueError("give org_code or org_type, not both")
+        return self
 
 
 class EvaluationParams(_Strict):
@@ -152,6 +161,8 @@ class ReportParams(_Strict):
     evaluation: EvaluationParams | None = None
     pdsa: PDSAParams = PDSAParams()
     organisation: OrganisationParams | None = None
+    #: a benchmark line on the baseline report's absence chart (the publication's layout)
+    benchmark: ComparisonParams | None = None
 
     #: where the file was read from (paths resolve against its folder)
     source: Path | None = Field(default=None, exclude=True)
@@ -224,6 +235,11 @@ class ReportParams(_Strict):
         if self.organisation is None or self.organisation.publication is None:
             return None
         return (self.base_dir / self.organisation.publication).resolve()
+
+    def benchmark_path(self) -> Path | None:
+        if self.benchmark is None:
+            return None
+        return (self.base_dir / self.benchmark.csv).resolve()
 
     def comparison_path(self) -> Path | None:
         if self.evaluation is None or self.evaluation.comparison is None:

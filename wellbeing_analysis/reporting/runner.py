@@ -130,8 +130,12 @@ def preflight(params_file: str | Path, reports: Sequence[str]) -> ServicePlan:
         plan.report_errors = check_report_inputs(plan.params, report, reports)
         comparison, extra = (comparison_input(plan.params) if "evaluation" in reports
                              and "evaluation" not in plan.report_errors else (None, {}))
+        benchmark, more = (comparison_input(plan.params, which="benchmark")
+                           if "baseline" in reports and "baseline" not in plan.report_errors
+                           else (None, {}))
         staging = outputs.staging_dir(plan.folder, f"bundle-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-        bundle = RunBundle(plan.params, service_from_report(report), comparison, extra)
+        bundle = RunBundle(plan.params, service_from_report(report), comparison,
+                           {**extra, **more}, benchmark)
         plan.bundle = str(bundle.save(staging / "bundle.pkl"))
     except WellbeingError as exc:
         plan.error = str(exc)

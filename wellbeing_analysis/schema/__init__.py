@@ -10,10 +10,12 @@ freshly generated ones.
 - :mod:`.columns`: ``Column`` and ``TableSchema``;
 - :mod:`.vocabularies`: ESR reason lists, staff groups, bands, codes;
 - :mod:`.tables`: the HR, intervention and PDSA tables;
+- :mod:`.aggregate`: the trust's monthly workforce figures (the aggregate tier);
 - :mod:`.instruments`: each survey instrument as pure data;
 - :mod:`.surveys`: the survey tables, their item columns built from the instruments.
 """
 
+from wellbeing_analysis.schema.aggregate import AGGREGATE_TABLES, MONTHLY_WORKFORCE
 from wellbeing_analysis.schema.columns import (
     FALSE_VALUES,
     TRUE_VALUES,
@@ -53,11 +55,12 @@ from wellbeing_analysis.schema.vocabularies import (
 )
 
 #: Every input table, in load order.
-TABLES: dict[str, TableSchema] = {t.name: t for t in CORE_TABLES + SURVEY_TABLES}
+TABLES: dict[str, TableSchema] = {t.name: t for t in CORE_TABLES + SURVEY_TABLES
+                                  + AGGREGATE_TABLES}
 
 __all__ = [
-    "ABSENCE_EPISODES", "BANDS", "ESR_HEADINGS", "CORE_TABLES", "EXIT_STAY_CATEGORIES", "EXIT_STAY_REASONS",
-    "FALSE_VALUES", "INTERVENTIONS", "JOY_TALLIES", "NSS_MEASURE_TYPES", "NSS_VALUE_TYPES",
+    "ABSENCE_EPISODES", "AGGREGATE_TABLES", "BANDS", "ESR_HEADINGS", "CORE_TABLES", "EXIT_STAY_CATEGORIES", "EXIT_STAY_REASONS",
+    "FALSE_VALUES", "INTERVENTIONS", "JOY_TALLIES", "MONTHLY_WORKFORCE", "NSS_MEASURE_TYPES", "NSS_VALUE_TYPES",
     "PDSA_CYCLES", "PDSA_DECISIONS", "PREDICTED_DIRECTIONS", "PULSE_SURVEY", "STAFF_GROUPS",
     "STAFF_SPELLS", "STAFF_SURVEY_RESULTS", "STRATEGY_OBJECTIVES", "SURVEY_TABLES", "TABLES",
     "TRUE_VALUES", "TYPE_LABELS", "WELLBEING_SURVEY", "Column", "ColumnType", "TableSchema",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from wellbeing_analysis.constants import ROW_LEVEL_TABLES
 from wellbeing_analysis.errors import (
     PROBLEMS_SHOWN_PER_RULE,
     empty_problems,
@@ -16,6 +17,7 @@ from wellbeing_analysis.errors import (
     problems_frame,
 )
 from wellbeing_analysis.schema import TABLES, TableSchema
+from wellbeing_analysis.validation import monthly as monthly_checks
 from wellbeing_analysis.validation import surveys as survey_checks
 from wellbeing_analysis.validation import tables as table_checks
 from wellbeing_analysis.validation.mapping import load_mapping, read_mapped
@@ -81,6 +83,7 @@ TABLE_CHECKS: dict[str, Callable[[pd.DataFrame, str, dict], pd.DataFrame]] = {
     "pulse_survey": survey_checks.check_pulse_survey,
     "staff_survey_results": survey_checks.check_staff_survey_results,
     "joy_tallies": survey_checks.check_joy_tallies,
+    "monthly_workforce": monthly_checks.check_monthly_workforce,
 }
 
 
@@ -132,15 +135,24 @@ def validate_folder(
     mapping, mapping_problems = load_mapping(data_dir)
     problems.append(mapping_problems)
     record: list = []
+    # a folder with only the trust's monthly figures needs no row-level HR tables
+    aggregate = monthly_checks.is_aggregate_folder(data_dir)
     for name in wanted:
         schema = TABLES[name]
         tm = mapping.get(name)
         path = find_table_file(data_dir, schema, tm.file if tm is not None else None)
         if path is None:
-            if schema.required:
+            if schema.required and not (aggregate and name in ROW_LEVEL_TABLES):
+                other = (" (or, without staff-level data, give the trust's monthly figures "
+                         "as monthly_workforce.csv)" if name in ROW_LEVEL_TABLES else "")
                 problems.append(problems_frame(schema.filename, None, None, None,
                                                f"required table {schema.filename} is missing "
-                                               f"from {data_dir}"))
+                                               f"from {data_dir}{other}"))
+            continue
+        if aggregate and name in ROW_LEVEL_TABLES:  # a blank template beside the figures
+            problems.append(problems_frame(
+                path.name, None, None, None, "blank template ignored: the service's figures "
+                "come from monthly_workforce", severity="warning"))
             continue
         raw, read_problems = read_mapped(path, schema, tm, record)
         problems.append(read_problems)
@@ -156,7 +168,9 @@ def validate_folder(
             continue  # a header-only optional table is absent (the warning says so)
         parsed[name] = table
 
-    extract = given if given is not None else latest_date(parsed)
+    inferred = [d for d in (latest_date(parsed), monthly_checks.latest_month_end(parsed))
+                if d is not None]
+    extract = given if given is not None else (max(inferred) if inferred else None)
     report.extract_date = extract
     ctx = {"extract_date": extract if extract is not None else pd.Timestamp.max,
            "tables": parsed}

@@ -42,11 +42,10 @@ from wellbeing_analysis.constants import (
     ENGINE_FEW_SPELLS,
     LONG_TERM_ABSENCE_DAYS,
     MENTAL_HEALTH_REASON_CODE,
-    ROLLING_WINDOW_MONTHS,
     STABILITY_LOOKBACK_MONTHS,
 )
 from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.workforce._common import percent
+from wellbeing_analysis.workforce.rates import monthly_rates
 from wellbeing_analysis.workforce.rules import is_voluntary
 
 #: Breakdown columns the monthly table may be split by.
@@ -484,43 +483,6 @@ def _absence_sums(sp: _Spells, episodes: pd.DataFrame, staff: _StaffCodes, extra
 
 
 # ---------------------------------------------------------------------------
-# Rates over months
-# ---------------------------------------------------------------------------
-def _rolling_sum(x: np.ndarray, window: int) -> np.ndarray:
-    """Sum over the last ``window`` months (blank until that many months exist)."""
-    out = np.full(x.shape, np.nan)
-    if x.shape[1] >= window:
-        out[:, window - 1:] = np.lib.stride_tricks.sliding_window_view(
-            x.astype(float), window, axis=1).sum(axis=2)
-    return out
-
-
-def _lagged(x: np.ndarray, k: int) -> np.ndarray:
-    """Value ``k`` months earlier (blank for the first k months)."""
-    out = np.full(x.shape, np.nan)
-    if x.shape[1] > k:
-        out[:, k:] = x[:, :-k]
-    return out
-
-
-def _rates(c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Absence rates, rolling turnover and stability indices from the monthly sums."""
-    w = ROLLING_WINDOW_MONTHS
-    mean_hc = (_lagged(c["headcount"], w) + c["headcount"]) / 2.0
-    leavers_12m = _rolling_sum(c["leavers"], w)
-    return {
-        "absence_rate_pct": percent(c["fte_days_lost"], c["fte_days_available"]),
-        "absence_rate_12m_pct": percent(_rolling_sum(c["fte_days_lost"], w),
-                                        _rolling_sum(c["fte_days_available"], w)),
-        "turnover_12m_pct": percent(leavers_12m, mean_hc),
-        "turnover_voluntary_12m_pct": percent(_rolling_sum(c["leavers_voluntary"], w), mean_hc),
-        "stability_index_strategy_pct": percent(c["long_serving"], c["headcount"]),
-        "stability_index_classical_pct": percent(
-            c["stayers"], _lagged(c["headcount"], STABILITY_LOOKBACK_MONTHS)),
-    }
-
-
-# ---------------------------------------------------------------------------
 # The monthly table
 # ---------------------------------------------------------------------------
 def _check_inputs(spells: pd.DataFrame, episodes: pd.DataFrame, by: str | None) -> None:
@@ -585,7 +547,7 @@ def monthly_indicators(
                               chunk_rows))
     if by:
         cols.update(_moves(sp, grid, cal))
-    cols.update(_rates(cols))
+    cols.update(monthly_rates(cols))
 
     n_groups, n_months = grid.g, grid.k
     out = {"month": np.tile(cal.labels, n_groups)}
@@ -599,10 +561,3 @@ def monthly_indicators(
         out[name] = values.astype(np.int64) if name in int_cols else values.astype(float)
     return pd.DataFrame(out)
 
-
-def service_monthly_indicators(service, *, by: str | None = None,
-                               long_term_days: int = LONG_TERM_ABSENCE_DAYS) -> pd.DataFrame:
-    """:func:`monthly_indicators` for a loaded :class:`~wellbeing_analysis.loading.ServiceData`."""
-    return monthly_indicators(service.staff_spells, service.absence_episodes,
-                              extract_date=service.extract_date, by=by,
-                              long_term_days=long_term_days)

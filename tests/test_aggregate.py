@@ -146,6 +146,31 @@ def test_with_row_level_tables_the_monthly_figures_are_not_used(tmp_path):
     assert load_service(data).tier == "row-level"
 
 
+def test_monthly_figures_not_used_are_not_judged(tmp_path):
+    """Beside row-level tables the figures are not used, so their own problems (here a
+    month mistyped far in the future) do not block."""
+    data = small_service(tmp_path / "data")
+    text = months_text(3).splitlines()
+    bad = text[1].split(",")
+    bad[0] = "2999-01"
+    (data / "monthly_workforce.csv").write_text("\n".join([*text, ",".join(bad)]) + "\n",
+                                                encoding="utf-8")
+    report = validate_folder(data)
+    assert report.ok, report.errors
+    found = report.warnings[report.warnings["file"] == "monthly_workforce.csv"]
+    assert len(found) == 1 and found["problem"].iloc[0].startswith("not used")
+
+
+def test_a_month_beyond_the_calendar_is_refused_not_a_crash(tmp_path):
+    text = months_text(3).splitlines()
+    text[2] = "2999" + text[2][4:]
+    data = folder_with(tmp_path, "\n".join(text) + "\n")
+    found = problems(data)
+    bad = found[found["value"].astype(str) == "2999-02"]
+    assert bad[["row", "column"]].astype(str).values.tolist() == [["3", "month"]]
+    assert bad["problem"].iloc[0].startswith("not a month")
+
+
 def test_blank_row_level_templates_beside_the_figures_are_ignored(tmp_path):
     data = folder_with(tmp_path, months_text(3))
     (data / "staff_spells.csv").write_text("staff_id,team\n", encoding="utf-8")

@@ -33,8 +33,11 @@ def parse_months(text: pd.Series) -> pd.Series:
     out = pd.Series(pd.NaT, index=text.index, dtype="period[M]")
     if ok.any():
         month = pd.to_numeric(text[ok].str[5:7])
+        year = pd.to_numeric(text[ok].str[:4])
         real = ok.copy()
-        real[ok] = month.between(1, 12)
+        # years pandas can hold as dates (1678-2261): a typo such as 2999 is not a month
+        real[ok] = month.between(1, 12) & year.between(pd.Timestamp.min.year + 1,
+                                                       pd.Timestamp.max.year - 1)
         out[real] = pd.PeriodIndex(text[real], freq="M")
     return out
 
@@ -78,6 +81,7 @@ def check_monthly_workforce(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataF
             label, None, None, None, "not used: the folder has row-level HR tables "
             f"({', '.join(t + '.csv' for t in ROW_LEVEL_TABLES)}), from which every figure "
             "is computed", severity="warning"))
+        return pd.concat(problems, ignore_index=True)  # a file not used is not judged
     month = parse_months(df["month"])
     bad = df["month"].notna() & month.isna()
     if bad.any():

@@ -86,8 +86,8 @@ def test_baseline_absence_rates_equal_the_hand_computation(rendered):
     now, before = rendered.sums.iloc[-12:], rendered.sums.iloc[-24:-12]
     rate_now = 100 * now["fte_days_lost"].sum() / now["fte_days_available"].sum()
     rate_before = 100 * before["fte_days_lost"].sum() / before["fte_days_available"].sum()
-    shown = re.search(r"Sickness absence, last 12 months (\d+\.\d\d)% \w+ from (\d+\.\d\d)% "
-                      r"in the previous 12 months", text)
+    shown = re.search(r"Sickness absence, last 12 months (\d+\.\d\d)% (?:before/after: )?\w+ "
+                      r"from (\d+\.\d\d)% in the previous 12 months", text)
     assert shown is not None, text[:2000]
     assert float(shown.group(1)) == round(rate_now, 2)
     assert float(shown.group(2)) == round(rate_before, 2)
@@ -116,7 +116,8 @@ def test_the_benchmark_line_is_drawn_named_and_its_rate_given(rendered):
             f"to June 2026 was {rate:.2f}%.") in text
     page = (Path(rendered.out) / "baseline.html").read_text(encoding="utf-8")
     alts = re.findall(r'alt="([^"]*)"', page)
-    assert any("Control chart of sickness absence rate" in a and BENCHMARK in a for a in alts)
+    # the alt text names the chart (its kind depends on the data) and the benchmark
+    assert any(" of sickness absence rate" in a and BENCHMARK in a for a in alts)
 
 
 def test_sections_needing_staff_level_data_say_what_they_need(rendered):

@@ -267,3 +267,33 @@ def test_csv_output_neutralises_formula_cells(tmp_path, capsys):
     teams = set(written["team"])
     assert teams <= {"'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "'+1+1", "'-2"}
     assert not any(t[:1] in "=+-@" for t in teams)
+
+
+def test_help_does_not_import_the_statistics_stack():
+    """`wellbeing --help` (and building any sub-command's flags from the options
+    dataclasses) imports neither statsmodels, scipy.stats nor matplotlib: the its and spc
+    packages load their public names on first use."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.argv = ['wellbeing', '--help']\n"
+            "from wellbeing_analysis.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('statsmodels', 'scipy.stats', 'matplotlib') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_lazy_package_faces_give_every_public_name():
+    import wellbeing_analysis.its as its
+    import wellbeing_analysis.spc as spc
+
+    for package in (its, spc):
+        for name in package.__all__:
+            assert getattr(package, name) is not None, (package.__name__, name)
+        assert set(package.__all__) <= set(dir(package))
+        # no submodule shares a public name (it would shadow the name once imported)
+        folder = Path(package.__file__).parent
+        assert not {p.stem for p in folder.glob("*.py")} & set(package.__all__)

@@ -9,7 +9,7 @@ import pytest
 from wellbeing_analysis.constants import IHI_MIN_USEFUL_POINTS
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.spc import labels, run_chart, spc
-from wellbeing_analysis.spc.run_chart import (
+from wellbeing_analysis.spc.run_rules import (
     anhoej_crossings_limit,
     anhoej_longest_run_limit,
     anhoej_rules,

@@ -10,13 +10,40 @@
 
 Rule sets are named ('mdc', 'anhoej', 'ihi') and their constants live in
 ``wellbeing_analysis.constants``; see docs/spc.md for what each rule means.
+
+The names below are loaded from their modules on first use (PEP 562), so that importing a
+light module of this package (``spc.options``, whose dataclass the command line's flags are
+generated from) does not import scipy and statsmodels: ``wellbeing --help`` stays quick.
 """
 
-from wellbeing_analysis.spc.chart import run_chart, spc
-from wellbeing_analysis.spc.cycles import CANNOT_TELL, CycleReview, Population, cycle_settings
-from wellbeing_analysis.spc.options import SPCOptions
-from wellbeing_analysis.spc.pdsa import PDSAReview, review_pdsa
-from wellbeing_analysis.spc.result import SPCResult
+from importlib import import_module
 
-__all__ = ["spc", "run_chart", "review_pdsa", "SPCResult", "SPCOptions", "PDSAReview",
-           "CycleReview", "Population", "cycle_settings", "CANNOT_TELL"]
+#: Public name -> the module of this package that defines it.
+_EXPORTS = {
+    "spc": "chart",
+    "run_chart": "chart",
+    "review_pdsa": "pdsa",
+    "SPCResult": "result",
+    "SPCOptions": "options",
+    "PDSAReview": "pdsa",
+    "CycleReview": "cycles",
+    "Population": "cycles",
+    "cycle_settings": "cycles",
+    "CANNOT_TELL": "cycles",
+}
+
+__all__ = sorted(_EXPORTS)
+# a submodule must not share a public name: importing it would set the package attribute to
+# the module before the name is first looked up (tests/test_cli_foundation.py checks)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -12,7 +12,7 @@ import numpy as np
 
 from wellbeing_analysis.spc import attribute, labels
 from wellbeing_analysis.spc.rules import close_to_limits, mdc_rules, relative_to_centre
-from wellbeing_analysis.spc.run_chart import RuleOutcome, anhoej_rules, ihi_rules
+from wellbeing_analysis.spc.run_rules import RuleOutcome, anhoej_rules, ihi_rules
 from wellbeing_analysis.spc.xmr import Limits, xmr_limits
 
 #: Direction of improvement as a sign (NHSRplotthedots: increase 1, neutral 0, decrease -1).

@@ -23,6 +23,7 @@ from wellbeing_analysis.errors import (
 )
 from wellbeing_analysis.pseudonymise import pseudonymise
 from wellbeing_analysis.validation import ROW, FileInfo, ValidationReport, validate_folder
+from wellbeing_analysis.validation.reading import read_csv_file
 from wellbeing_analysis.validation.record import record_frame
 
 
@@ -33,19 +34,7 @@ def read_csv(path: str | Path, **kwargs) -> pd.DataFrame:
     file raises :class:`InputError` naming the file. Extra ``kwargs`` go to
     :func:`pandas.read_csv`.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    try:
-        df = pd.read_csv(path, encoding="utf-8-sig", skip_blank_lines=True, **kwargs)
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: the file is empty (no header row)") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason}); save it as CSV UTF-8") from None
-    except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: cannot be read as CSV ({exc})") from None
-    df.columns = [str(c).strip() for c in df.columns]
-    return df
+    return read_csv_file(path, skip_blank_lines=True, **kwargs)
 
 
 # ---------------------------------------------------------------------------

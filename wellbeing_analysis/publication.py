@@ -19,6 +19,7 @@ import pandas as pd
 
 from wellbeing_analysis.constants import DATE_FORMATS, DATE_PATTERNS, HEADER_ROW_NUMBER
 from wellbeing_analysis.errors import PROBLEMS_SHOWN_PER_RULE, InputError
+from wellbeing_analysis.validation.reading import read_csv_file
 
 #: Columns every use needs, and those a selection by type or a population needs too.
 REQUIRED_COLUMNS = ("DATE", "ORG_CODE", "FTE_DAYS_LOST", "FTE_DAYS_AVAILABLE")
@@ -32,17 +33,7 @@ def read_publication(path: str | Path) -> pd.DataFrame:
     """The publication's CSV as text cells (UTF-8, with or without a BOM); a missing or
     unreadable file raises :class:`InputError` naming it."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: the file is empty (no header row)") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason}); save it as CSV UTF-8") from None
-    except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: cannot be read as CSV ({exc})") from None
-    df.columns = [str(c).strip() for c in df.columns]
+    df = read_csv_file(path, dtype=str, keep_default_na=False)
     df.attrs["source"] = path.name
     return df
 

@@ -129,19 +129,30 @@ def plot_effect(result, ax=None, *, per_exposure: float | None = None,
     post = table["effect"].notna().to_numpy()
     x = result._prepared.axis.x(table["t"].to_numpy())[post]
     scale = 1.0 if per_exposure is None else (per_exposure / table["exposure"][post])
-    effect = table["effect"][post] * scale
-    ax.fill_between(x, table["effect_lower"][post] * scale, table["effect_upper"][post] * scale,
-                    color=NHS_BLUE, alpha=0.2, lw=0, label=f"{CONFIDENCE_LEVEL:.0%} band")
-    ax.plot(x, effect, color=NHS_BLUE, lw=2, marker="o", ms=3, label="effect each period")
+    _effect_panel(result, ax, x, table["effect"][post] * scale,
+                  table["effect_lower"][post] * scale, table["effect_upper"][post] * scale,
+                  colour=NHS_BLUE, alpha=0.2, line=dict(marker="o", ms=3),
+                  label="effect each period", windows=windows,
+                  title="Effect in each period: what happened minus what was expected",
+                  y_label=y_label or f"difference in {result.options.outcome}")
+    return ax
+
+
+def _effect_panel(result, ax, x, mid, lower, upper, *, colour, alpha: float, line: dict,
+                  label: str, windows, title: str, y_label: str) -> None:
+    """An effect with its 95% band, a line at no effect and the windows named: the shared
+    drawing of :func:`plot_effect` and :func:`plot_cumulative_effect`."""
+    ax.fill_between(x, lower, upper, color=colour, alpha=alpha, lw=0,
+                    label=f"{CONFIDENCE_LEVEL:.0%} band")
+    ax.plot(x, mid, color=colour, lw=2, label=label, **line)
     ax.axhline(0, color=NHS_DARK_GREY, lw=1, label="no effect")
     mark_windows(result, ax, windows)
     ax.set_xlim(*_xlim(result))
-    ax.set_title("Effect in each period: what happened minus what was expected")
-    ax.set_ylabel(y_label or f"difference in {result.options.outcome}")
+    ax.set_title(title)
+    ax.set_ylabel(y_label)
     ax.set_xlabel("")
     handles, names = ax.get_legend_handles_labels()
     ax.legend(handles[:3], names[:3], loc="lower left", fontsize=8)  # windows: named on the chart
-    return ax
 
 
 def plot_cumulative_effect(result, ax=None, *, y_label: str | None = None,
@@ -151,18 +162,11 @@ def plot_cumulative_effect(result, ax=None, *, y_label: str | None = None,
     ax = _axes(ax)
     path = result.cumulative_effects()
     x = result._prepared.axis.x(path["t"].to_numpy())
-    ax.fill_between(x, path["cumulative_lower"], path["cumulative_upper"], color=CATEGORICAL[2],
-                    alpha=0.25, lw=0, label=f"{CONFIDENCE_LEVEL:.0%} band")
-    ax.plot(x, path["cumulative_effect"], color=CATEGORICAL[2], lw=2,
-            label="cumulative effect")
-    ax.axhline(0, color=NHS_DARK_GREY, lw=1, label="no effect")
-    mark_windows(result, ax, windows)
-    ax.set_xlim(*_xlim(result))
-    ax.set_title("Cumulative effect since the change")
-    ax.set_ylabel(y_label or f"total difference in {result.options.outcome}")
-    ax.set_xlabel("")
-    handles, names = ax.get_legend_handles_labels()
-    ax.legend(handles[:3], names[:3], loc="lower left", fontsize=8)  # windows: named on the chart
+    _effect_panel(result, ax, x, path["cumulative_effect"], path["cumulative_lower"],
+                  path["cumulative_upper"], colour=CATEGORICAL[2], alpha=0.25, line={},
+                  label="cumulative effect", windows=windows,
+                  title="Cumulative effect since the change",
+                  y_label=y_label or f"total difference in {result.options.outcome}")
     return ax
 
 

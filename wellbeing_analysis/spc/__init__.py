@@ -11,12 +11,10 @@
 Rule sets are named ('mdc', 'anhoej', 'ihi') and their constants live in
 ``wellbeing_analysis.constants``; see docs/spc.md for what each rule means.
 
-The names below are loaded from their modules on first use (PEP 562), so that importing a
-light module of this package (``spc.options``, whose dataclass the command line's flags are
-generated from) does not import scipy and statsmodels: ``wellbeing --help`` stays quick.
+The names below are loaded from their modules on first use (:mod:`wellbeing_analysis.lazy`).
 """
 
-from importlib import import_module
+from wellbeing_analysis.lazy import lazy_exports
 
 #: Public name -> the module of this package that defines it.
 _EXPORTS = {
@@ -33,17 +31,6 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
-# a submodule must not share a public name: importing it would set the package attribute to
-# the module before the name is first looked up (tests/test_cli_foundation.py checks)
 
 
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

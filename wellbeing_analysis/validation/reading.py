@@ -292,3 +292,25 @@ def _blank_rows(cells: pd.DataFrame) -> pd.Series:
         if not blank.any():
             break
     return blank
+
+
+def read_csv_file(path: str | Path, **kwargs) -> pd.DataFrame:
+    """A user's CSV file (UTF-8 with or without a BOM) as a frame with trimmed headings; a
+    missing, unreadable or empty file raises :class:`InputError` naming it. ``kwargs`` go to
+    :func:`pandas.read_csv`. For files read whole outside the table checks (comparison
+    series, the national publication, the command line's ``--csv`` inputs)."""
+    from wellbeing_analysis.errors import InputError
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    try:
+        df = pd.read_csv(path, encoding="utf-8-sig", **kwargs)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty (no header row)") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason}); save it as CSV UTF-8") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path}: cannot be read as CSV ({exc})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    return df

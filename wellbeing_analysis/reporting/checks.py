@@ -163,7 +163,7 @@ def _series_or_problem(path, spec, key: str, found: list[str]) -> pd.DataFrame |
 def _monthly_figures_span(monthly: pd.DataFrame, params) -> tuple[pd.Period, list[str]]:
     """(first month of the monthly figures, problems): the figures must reach the last
     complete month of the extract, or the reports' latest months would have no data."""
-    from wellbeing_analysis.validation.monthly import parse_months
+    from wellbeing_analysis.schema.aggregate import parse_months
 
     months = parse_months(monthly["month"])
     extract = params.extract_timestamp

@@ -3,6 +3,9 @@ service that has no row-level HR extract (docs/metrics.md, 'Monthly figures').""
 
 from __future__ import annotations
 
+import pandas as pd
+
+from wellbeing_analysis.constants import MONTH_PATTERN
 from wellbeing_analysis.schema.columns import Column, TableSchema
 from wellbeing_analysis.schema.vocabularies import STAFF_GROUPS
 
@@ -76,3 +79,24 @@ OPTIONAL_FIGURES: tuple[str, ...] = tuple(
 
 #: The aggregate-tier tables, in load order.
 AGGREGATE_TABLES: tuple[TableSchema, ...] = (MONTHLY_WORKFORCE,)
+
+#: An Excel cell holding a month's first day, as text.
+_EXCEL_MONTH = r"^([0-9]{4}-[0-9]{2})-01 00:00:00$"
+
+
+def parse_months(text: pd.Series) -> pd.Series:
+    """``YYYY-MM`` text (or an Excel cell holding the month's first day) as monthly Periods;
+    NaT where the text is not such a month."""
+    text = text.astype("string").str.strip()
+    text = text.str.replace(_EXCEL_MONTH, r"\1", regex=True)
+    ok = text.str.fullmatch(MONTH_PATTERN).fillna(False)
+    out = pd.Series(pd.NaT, index=text.index, dtype="period[M]")
+    if ok.any():
+        month = pd.to_numeric(text[ok].str[5:7])
+        year = pd.to_numeric(text[ok].str[:4])
+        real = ok.copy()
+        # years pandas can hold as dates (1678-2261): a typo such as 2999 is not a month
+        real[ok] = month.between(1, 12) & year.between(pd.Timestamp.min.year + 1,
+                                                       pd.Timestamp.max.year - 1)
+        out[real] = pd.PeriodIndex(text[real], freq="M")
+    return out

@@ -9,37 +9,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from wellbeing_analysis.constants import AGGREGATE_TABLE, MONTH_PATTERN, ROW_LEVEL_TABLES
+from wellbeing_analysis.constants import AGGREGATE_TABLE, ROW_LEVEL_TABLES
 from wellbeing_analysis.errors import empty_problems, problems_frame
 from wellbeing_analysis.schema import TABLES
-from wellbeing_analysis.schema.aggregate import OPTIONAL_FIGURES
+from wellbeing_analysis.schema.aggregate import OPTIONAL_FIGURES, parse_months
 from wellbeing_analysis.validation.reading import ROW, find_table_file
 
 #: An Excel month cell read as text: the month's first day at midnight.
-_EXCEL_MONTH = r"^([0-9]{4}-[0-9]{2})-01 00:00:00$"
 #: Breakdown columns of the monthly figures: a month appears once per combination.
 _KEYS = ("team", "staff_group")
 #: (part, whole): a part may not exceed its whole in any row.
 _PARTS = (("fte_days_lost", "fte_days_available"), ("fte_days_lost_s10", "fte_days_lost"),
           ("fte_days_lost_long_term", "fte_days_lost"), ("leavers_voluntary", "leavers"))
-
-
-def parse_months(text: pd.Series) -> pd.Series:
-    """``YYYY-MM`` text (or an Excel cell holding the month's first day) as monthly Periods;
-    NaT where the text is not such a month."""
-    text = text.astype("string").str.strip()
-    text = text.str.replace(_EXCEL_MONTH, r"\1", regex=True)
-    ok = text.str.fullmatch(MONTH_PATTERN).fillna(False)
-    out = pd.Series(pd.NaT, index=text.index, dtype="period[M]")
-    if ok.any():
-        month = pd.to_numeric(text[ok].str[5:7])
-        year = pd.to_numeric(text[ok].str[:4])
-        real = ok.copy()
-        # years pandas can hold as dates (1678-2261): a typo such as 2999 is not a month
-        real[ok] = month.between(1, 12) & year.between(pd.Timestamp.min.year + 1,
-                                                       pd.Timestamp.max.year - 1)
-        out[real] = pd.PeriodIndex(text[real], freq="M")
-    return out
 
 
 def header_only(path: Path | None) -> bool:

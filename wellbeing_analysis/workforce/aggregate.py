@@ -15,8 +15,7 @@ import numpy as np
 import pandas as pd
 
 from wellbeing_analysis.errors import InputError
-from wellbeing_analysis.schema.aggregate import OPTIONAL_FIGURES, REQUIRED_FIGURES
-from wellbeing_analysis.validation.monthly import parse_months
+from wellbeing_analysis.schema.aggregate import OPTIONAL_FIGURES, REQUIRED_FIGURES, parse_months
 from wellbeing_analysis.workforce.monthly import CORE_COLUMNS, GROUP_COLUMNS, GROUP_ONLY_COLUMNS
 from wellbeing_analysis.workforce.rates import monthly_rates
 

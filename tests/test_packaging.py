@@ -24,3 +24,18 @@ def test_every_package_folder_is_listed_for_the_wheel():
     for package, folder in config["tool"]["setuptools"]["package-dir"].items():
         if package:
             assert (ROOT / folder / "__init__.py").exists(), package
+
+
+def test_no_rendered_output_or_data_is_tracked():
+    """Rendered reports and data extracts are never committed: git tracks nothing under
+    reports/ or data/ (the tool creates and marks reports/ on first use)."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(["git", "ls-files", "reports", "data"], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert tracked == []

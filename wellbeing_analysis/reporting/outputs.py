@@ -4,7 +4,7 @@ A service's output folder is the tool's when it created it, when the folder hold
 tool's mark (:data:`OWNER_MARK`), or when it is empty (it is then marked). A folder holding
 files the tool did not write is refused with a clear message: nothing there is replaced.
 The cross-service index goes only into a *reports root*: the output folder's parent, when
-the tool created it or it carries the root mark (the repository's ``reports/`` does).
+the tool created it or it carries the root mark (this repository's ``reports/`` is created and marked on first use, not committed).
 
 Staging (``.staging/`` inside the service folder, so moves into place are atomic) is
 removed on every exit path, by the worker that made it and again by the batch at the end.

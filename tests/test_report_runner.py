@@ -271,7 +271,7 @@ def test_ctrl_c_says_what_finished_and_what_did_not(tmp_path, monkeypatch, share
                               tmp_path / "reports" / "svc", service_name="Service")
     done = []
 
-    def fake_execute(params_file, report, output_dir, service, bundle=None):
+    def fake_execute(params_file, report, output_dir, service, bundle=None, kernel=None):
         if done:
             raise KeyboardInterrupt
         done.append(report)

@@ -40,7 +40,8 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-import statsmodels.api as sm
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from wellbeing_analysis.constants import ITS_GLMAR_MAX_ITER, ITS_GLMAR_TOL
@@ -83,7 +84,7 @@ def _poisson_start(X, y, offset) -> np.ndarray:
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", PerfectSeparationWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.asarray(sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit().params)
+        return np.asarray(GLM(y, X, family=families.Poisson(), offset=offset).fit().params)
 
 
 def _leverage(Xw: np.ndarray) -> np.ndarray:

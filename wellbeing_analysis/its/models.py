@@ -37,7 +37,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.discrete.discrete_model import NegativeBinomial
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.regression.linear_model import OLS
 from statsmodels.tools.sm_exceptions import (
     ConvergenceWarning,
     HessianInversionWarning,
@@ -118,7 +121,7 @@ def fit_model(design: Design, prepared: Prepared, options: ITSOptions) -> ModelF
     family = options.family
 
     if family == "ols":
-        model = sm.OLS(y, X)
+        model = OLS(y, X)
         L = options.hac_lags
         if L is None:
             res, method = model.fit(), "OLS, classical standard errors"
@@ -146,7 +149,7 @@ def fit_model(design: Design, prepared: Prepared, options: ITSOptions) -> ModelF
             start = pacf(resid, nlags=options.ar_order, method="yw")[1:]
         g = fit_glsar(X, y, t_block=t_block, n_groups=prepared.n_series,
                       order=options.ar_order, start_pacf=start)
-        res = sm.OLS(g.whitened_endog, g.whitened_exog).fit()
+        res = OLS(g.whitened_endog, g.whitened_exog).fit()
         msgs = [f"the AR coefficient estimate reached the bound (partial autocorrelations "
                 f"{np.round(g.pacf, 3).tolist()}): the errors may be non-stationary or the "
                 "trend misspecified; degrees of freedom fall back to n - k"] if g.at_bound else []
@@ -160,7 +163,7 @@ def fit_model(design: Design, prepared: Prepared, options: ITSOptions) -> ModelF
         t_block = prepared.t[used & prepared.treated]
         g = fit_quasipoisson_ar(X, y, offset, t_block=t_block, n_groups=prepared.n_series,
                                 order=options.ar_order)
-        res = sm.OLS(g.gls.whitened_endog, g.gls.whitened_exog).fit()
+        res = OLS(g.gls.whitened_endog, g.gls.whitened_exog).fit()
         per = "per series, " if prepared.n_series > 1 else ""
         method = (f"quasi-Poisson GLM with AR({options.ar_order}) errors (quasi-likelihood "
                   f"GLS; AR coefficient and dispersion {per}by REML, dispersion at least 1), "
@@ -177,7 +180,7 @@ def fit_model(design: Design, prepared: Prepared, options: ITSOptions) -> ModelF
 
     if family in ("poisson", "quasipoisson"):
         def poisson():
-            return sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit()
+            return GLM(y, X, family=families.Poisson(), offset=offset).fit()
         res, msgs = _caught(poisson)
         x2 = float(res.pearson_chi2)
         dispersion = x2 / (n - k)
@@ -206,7 +209,7 @@ def fit_model(design: Design, prepared: Prepared, options: ITSOptions) -> ModelF
 
     # negative binomial (NB2) by maximum likelihood: Newton from statsmodels' start values
     # (Poisson estimates and a moment estimate of alpha), BFGS if Newton fails
-    poisson = sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit()
+    poisson = GLM(y, X, family=families.Poisson(), offset=offset).fit()
     msgs: list[str] = []
     # The NB2 log-likelihood's slope in alpha at alpha = 0 is sum((y - mu)^2 - y) / 2 at the
     # Poisson fit (Cameron & Trivedi 1990): if it is not positive, the ML estimate of alpha is
@@ -214,7 +217,7 @@ def fit_model(design: Design, prepared: Prepared, options: ITSOptions) -> ModelF
     overdispersed = float(((y - poisson.mu) ** 2 - y).sum()) > 0
     for method in ("newton", "bfgs") if overdispersed else ():
         def negative_binomial(method=method):
-            return sm.NegativeBinomial(y, X, offset=offset, loglike_method="nb2").fit(
+            return NegativeBinomial(y, X, offset=offset, loglike_method="nb2").fit(
                 method=method, disp=0, maxiter=300)
         res, msgs = _caught(negative_binomial)
         params = np.asarray(res.params)
@@ -251,7 +254,7 @@ def _per_series_quasipoisson(y, X, offset, series: np.ndarray):
     msgs: list[str] = []
     for _ in range(ITS_GLMAR_MAX_ITER):  # a few reweighting steps, not a loop over rows
         def poisson(weights=1.0 / phi[series]):
-            return sm.GLM(y, X, family=sm.families.Poisson(), offset=offset,
+            return GLM(y, X, family=families.Poisson(), offset=offset,
                           var_weights=weights).fit()
         res, msgs = _caught(poisson)
         r2 = (y - res.mu) ** 2 / res.mu
@@ -266,7 +269,7 @@ def _per_series_quasipoisson(y, X, offset, series: np.ndarray):
         if done:
             break
     def poisson_weighted():
-        return sm.GLM(y, X, family=sm.families.Poisson(), offset=offset,
+        return GLM(y, X, family=families.Poisson(), offset=offset,
                       var_weights=1.0 / phi[series]).fit()
     res, more = _caught(poisson_weighted)
     return res, raw, phi, msgs + more

@@ -44,6 +44,12 @@ from wellbeing_analysis.reporting.catalogue import (
     ReportSpec,
     template_dir,
 )
+from wellbeing_analysis.reporting.kernels import (
+    KERNEL_NAME,
+    KernelsAhead,
+    StartedKernel,
+    stop_kernel,
+)
 from wellbeing_analysis.reporting.outcomes import (
     ReportOutcome,
     stored_text,
@@ -184,20 +190,23 @@ def _output_metadata(nb, key: str):
     return None
 
 
-def render_notebook(source: Path, executed: Path, parameters: dict, title: str):
-    """Execute ``source`` with papermill into ``executed`` (its folder is the kernel's
-    working folder) and render it with nbconvert to HTML without code. Returns (HTML, the
-    executed notebook)."""
+def render_notebook(source: Path, executed: Path, parameters: dict, title: str, *,
+                    kernel: StartedKernel | None = None):
+    """Execute ``source`` with papermill into ``executed`` and render it with nbconvert to
+    HTML without code. Returns (HTML, the executed notebook).
+
+    The notebook runs in ``kernel`` when given (started ahead, :mod:`.kernels`; the caller
+    stops it), else in a kernel papermill starts in ``executed``'s folder."""
     import nbformat
     import papermill as pm
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     pm.execute_notebook(
-        str(source), str(executed), parameters=parameters, kernel_name="python3",
+        str(source), str(executed), parameters=parameters, kernel_name=KERNEL_NAME,
         cwd=str(executed.parent), progress_bar=False, request_save_on_cell_execute=False,
         log_output=False, execution_timeout=CELL_TIMEOUT_SECONDS,
-        extra_arguments=KERNEL_ARGUMENTS,
+        extra_arguments=KERNEL_ARGUMENTS, **({"km": kernel} if kernel is not None else {}),
     )
     nb = nbformat.read(executed, as_version=4)
     nb.metadata["title"] = title
@@ -215,8 +224,10 @@ def render_notebook(source: Path, executed: Path, parameters: dict, title: str):
 
 
 def execute_report(params_file: str, report: str, output_dir: str, service: str,
-                   bundle: str | None = None) -> ReportOutcome:
-    """Execute one report notebook and render it to ``output_dir/<report>.html``."""
+                   bundle: str | None = None, kernel: StartedKernel | None = None
+                   ) -> ReportOutcome:
+    """Execute one report notebook and render it to ``output_dir/<report>.html`` (in
+    ``kernel`` when one was started ahead for it)."""
     start = time.perf_counter()
     spec = REPORTS[report]
     out_dir = Path(output_dir)
@@ -229,7 +240,7 @@ def execute_report(params_file: str, report: str, output_dir: str, service: str,
         body, nb = render_notebook(
             notebook_path(spec), executed,
             {"params_file": str(Path(params_file).resolve()), "bundle": bundle},
-            f"{spec.title} — {service}")
+            f"{spec.title} — {service}", kernel=kernel)
         outcome.warnings = _stderr_outputs(nb)
         outcome.status = _report_status(nb)
         outcome.summary = _output_metadata(nb, SUMMARY_METADATA)
@@ -298,10 +309,7 @@ def run_reports(
     pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
     try:
         if pool is None:
-            for pf in files:
-                batch.planned(preflight(pf, reports))
-                for task in batch.tasks(pf):
-                    batch.finished(execute_report(*task))
+            _run_in_turn(batch)
         else:
             _run_in_pool(pool, batch)
     except KeyboardInterrupt:
@@ -317,6 +325,25 @@ def run_reports(
         bar.close()
     batch.clean_all()
     return batch.outcomes()
+
+
+def _run_in_turn(batch: _Batch) -> None:
+    """One report after another, each in a kernel started while the one before it (or the
+    first preflight) ran, while more reports may follow."""
+    with KernelsAhead(KERNEL_ARGUMENTS) as ahead:
+        ahead.start()
+        for i, pf in enumerate(batch.files):
+            batch.planned(preflight(pf, batch.reports))
+            tasks = batch.tasks(pf)
+            for j, task in enumerate(tasks):
+                kernel = ahead.take()
+                if j + 1 < len(tasks) or i + 1 < len(batch.files):
+                    ahead.start()
+                try:
+                    batch.finished(execute_report(*task, kernel=kernel))
+                finally:
+                    if kernel is not None:
+                        stop_kernel(kernel)
 
 
 def _run_in_pool(pool: ProcessPoolExecutor, batch: _Batch) -> None:

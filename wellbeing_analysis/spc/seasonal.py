@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from wellbeing_analysis.constants import (
     SPC_SEASONAL_ALPHA,
@@ -59,11 +60,11 @@ def seasonality(x: pd.Series, y: pd.Series) -> Seasonality:
             f"not tested for seasonality: that needs {SPC_SEASONAL_MIN_YEARS} full years of "
             f"months (there are {len(y)} months)"))
     trend = ((x - x.iloc[0]).dt.days / 365.25).to_numpy()
-    reduced = sm.add_constant(trend)
+    reduced = add_constant(trend)
     dummies = pd.get_dummies(months, prefix="m", dtype=float).to_numpy()[:, 1:]  # January = 0
     full = np.column_stack([reduced, dummies])
-    fit_r = sm.OLS(y.to_numpy(), reduced).fit()
-    fit_f = sm.OLS(y.to_numpy(), full).fit()
+    fit_r = OLS(y.to_numpy(), reduced).fit()
+    fit_f = OLS(y.to_numpy(), full).fit()
     _, p_value, _ = fit_f.compare_f_test(fit_r)
     partial = float((fit_r.ssr - fit_f.ssr) / fit_r.ssr) if fit_r.ssr > 0 else 0.0
     effect = np.r_[0.0, fit_f.params[2:]]  # month of year against January, trend held

@@ -1,0 +1,135 @@
+"""Kernels started ahead of their report: a notebook run in one sees the same namespace as in
+a kernel papermill starts itself, the preloaded modules are already imported, and stopping
+kernels leaves no process, channel or folder behind (also when a batch is interrupted)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from wellbeing_analysis.errors import BatchInterrupted
+from wellbeing_analysis.reporting import kernels, runner
+from wellbeing_analysis.reporting.kernels import KERNEL_PRELOAD, KernelsAhead, preload_lines
+from wellbeing_analysis.reporting.runner import KERNEL_ARGUMENTS, ReportOutcome, render_notebook
+
+PROBE = """\
+import json as _json, sys as _sys
+print(_json.dumps({
+    "names": sorted(k for k in dir() if not k.startswith("_")),
+    "loaded": sorted(m for m in PRELOAD if m in _sys.modules),
+    "x": x,
+}))
+"""
+
+
+def probe_notebook(path: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(f"x = 0\nPRELOAD = {list(KERNEL_PRELOAD)!r}")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(PROBE)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def probe(nb) -> dict:
+    out = nb.cells[-1].outputs
+    return json.loads("".join(o.get("text", "") for o in out if o.get("name") == "stdout"))
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_preload_lines_import_the_modules_and_bind_no_name():
+    namespace: dict = {}
+    for line in preload_lines(("json", "colorsys")):
+        exec(line, namespace)  # noqa: S102 - the lines the kernel runs at start-up
+    assert set(namespace) == {"__builtins__"}
+    with pytest.raises(ModuleNotFoundError):
+        exec(preload_lines(("no_such_module_here",))[0], {})  # noqa: S102
+
+
+@pytest.mark.slow
+def test_a_notebook_in_a_kernel_started_ahead_sees_what_a_fresh_kernel_sees(tmp_path):
+    source = probe_notebook(tmp_path / "probe.ipynb")
+    (tmp_path / "cold").mkdir()
+    (tmp_path / "warm").mkdir()
+    _, cold = render_notebook(source, tmp_path / "cold" / "out.ipynb", {"x": 1}, "cold")
+    with KernelsAhead(KERNEL_ARGUMENTS) as ahead:
+        ahead.start()
+        kernel = ahead.take()
+        assert kernel is not None and ahead.take() is None  # one waits at a time
+        try:
+            _, warm = render_notebook(source, tmp_path / "warm" / "out.ipynb", {"x": 2}, "warm",
+                                      kernel=kernel)
+        finally:
+            kernels.stop_kernel(kernel)
+        cwd = Path(ahead.cwd)
+        assert cwd.is_dir()
+    assert not cwd.exists()
+    cold, warm = probe(cold), probe(warm)
+    assert (cold["x"], warm["x"]) == (1, 2)  # each got its own parameters
+    assert warm["names"] == cold["names"]  # the start-up lines left no name behind
+    assert warm["loaded"] == sorted(KERNEL_PRELOAD)
+    assert not kernel.clients and not kernels.run_sync(kernel.is_alive)()
+
+
+@pytest.mark.slow
+def test_stopping_kernels_closes_their_channels_and_processes(tmp_path):
+    source = probe_notebook(tmp_path / "probe.ipynb")
+    started = []
+    with KernelsAhead(KERNEL_ARGUMENTS) as ahead:
+        for i in range(3):
+            ahead.start()
+            kernel = ahead.take()
+            started.append(kernel)
+            render_notebook(source, tmp_path / f"out{i}.ipynb", {"x": i}, "t", kernel=kernel)
+            kernels.stop_kernel(kernel)
+            if i == 0:
+                fds = open_fds()
+        assert open_fds() == fds  # no channel left open by the second and third run
+        ahead.start()  # one still waiting when the batch ends
+        started.append(ahead._waiting)
+    assert not any(kernels.run_sync(k.is_alive)() for k in started)
+
+
+def test_an_interrupted_batch_stops_every_kernel_it_started(
+        tmp_path, monkeypatch, shared_demo_data, make_demo_params):
+    """Ctrl-C during the second report: the kernel it was given and the one waiting for the
+    third are both stopped, and their working folder removed."""
+    params = make_demo_params(tmp_path / "svc.yaml", shared_demo_data,
+                              tmp_path / "reports" / "svc", service_name="Service")
+    started, stopped, folders = [], [], []
+
+    class FakeKernel:
+        pass
+
+    def fake_start(arguments, cwd):
+        folders.append(cwd)
+        started.append(FakeKernel())
+        return started[-1]
+
+    def fake_execute(params_file, report, output_dir, service, bundle=None, kernel=None):
+        assert kernel is started[len(stopped)]  # each report gets the kernel started for it
+        if stopped:
+            raise KeyboardInterrupt
+        return ReportOutcome(params_file, service, report, ok=True, status="ok",
+                             html=str(Path(output_dir) / f"{report}.html"))
+
+    monkeypatch.setattr(kernels, "start_kernel", fake_start)
+    monkeypatch.setattr(kernels, "stop_kernel", stopped.append)
+    monkeypatch.setattr(runner, "stop_kernel", stopped.append)
+    monkeypatch.setattr(kernels.KernelsAhead, "take",
+                        lambda self: (self._waiting, setattr(self, "_waiting", None))[0])
+    monkeypatch.setattr(runner, "execute_report", fake_execute)
+    with pytest.raises(BatchInterrupted):
+        runner.run_reports([params], ("baseline", "pdsa", "evaluation"), jobs=1,
+                           progress=False)
+    assert len(started) == 3 and sorted(map(id, stopped)) == sorted(map(id, started))
+    assert not Path(folders[0]).exists()

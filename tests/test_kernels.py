@@ -133,3 +133,71 @@ def test_an_interrupted_batch_stops_every_kernel_it_started(
                            progress=False)
     assert len(started) == 3 and sorted(map(id, stopped)) == sorted(map(id, started))
     assert not Path(folders[0]).exists()
+
+
+def _kernel_children(pid: int) -> list[int]:
+    """Kernel processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = next(int(line.split()[1]) for line in status.splitlines()
+                    if line.startswith("PPid:"))
+        if ppid == pid and b"ipykernel_launcher" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie waiting to be reaped."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\tZ" not in next(line for line in status.splitlines() if line.startswith("State:"))
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_report_stops_its_kernels_and_exits_cleanly(
+        tmp_path, shared_demo_data, make_demo_params):
+    """A real SIGINT while a notebook runs: exit 130, the interruption summary and no
+    traceback, no staging left, and every kernel the command started has gone."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "reports" / "svc"
+    params = make_demo_params(tmp_path / "svc.yaml", shared_demo_data, out,
+                              service_name="Service")
+    wellbeing = Path(sys.executable).parent / "wellbeing"
+    proc = subprocess.Popen(
+        [str(wellbeing), "report", "all", str(params)], cwd=tmp_path, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        # wait until a report is executing (its staging folder exists) with a kernel waiting
+        while not (any((out / ".staging").glob("baseline-*"))
+                   and len(_kernel_children(proc.pid)) >= 2):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        kernels_seen = _kernel_children(proc.pid)
+        time.sleep(3)  # into the notebook's cells, where the command waits on the kernel
+        proc.send_signal(signal.SIGINT)
+        text, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, text
+    assert "interrupted (Ctrl-C)" in text and "Traceback" not in text
+    assert not (out / ".staging").exists()
+    deadline = time.monotonic() + 10
+    while any(_running(k) for k in kernels_seen):
+        assert time.monotonic() < deadline, "a kernel outlived the interrupted command"
+        time.sleep(0.2)

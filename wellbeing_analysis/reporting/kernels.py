@@ -13,12 +13,13 @@ kernel runs in a private empty working folder removed with it.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
 from collections.abc import Sequence
 
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
+from jupyter_core.utils import ensure_event_loop, run_sync
 
 #: The modules a report kernel imports as it starts (the heavy ones every report needs).
 KERNEL_PRELOAD = (
@@ -73,7 +74,17 @@ def start_kernel(arguments: Sequence[str], cwd: str) -> StartedKernel:
 
 
 def stop_kernel(km: StartedKernel) -> None:
-    """Close the kernel's clients and stop it at once (it has nothing left to save)."""
+    """Close the kernel's clients and stop it at once (it has nothing left to save).
+
+    A run interrupted by Ctrl-C leaves nbclient's tasks pending on this thread's event
+    loop; they are cancelled and their outcome collected first, or they would fail with
+    'kernel died' once the kernel stops and print a traceback as the program exits."""
+    loop = ensure_event_loop()
+    pending = asyncio.all_tasks(loop)
+    if pending:
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     for kc in km.clients:
         kc.stop_channels()
     km.clients.clear()

@@ -50,6 +50,9 @@ WINDOW_SHADES = {"phase-in": NHS_PALE_GREY, "adjusted": "#ECE6F2"}
 
 #: Default figure size (inches) for report charts: readable at report width.
 FIGSIZE = (9.0, 4.2)
+#: Characters per line of an axis label or a marker's note on a chart: longer ones wrap, so
+#: a vertical label stays within a chart FIGSIZE high and a note within a small panel.
+LABEL_WRAP_CHARS = 32
 
 
 #: NHS typeface Frutiger is licensed; Arial is the NHS fallback, then metric-compatible and

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ import pandas as pd
 from wellbeing_analysis.disclosure import numeric
 from wellbeing_analysis.style import (
     CATEGORICAL,
+    LABEL_WRAP_CHARS,
     NEUTRAL_SEGMENT,
     NHS_BLUE,
     NHS_DARK_GREY,
@@ -47,14 +49,21 @@ def _intervention(ax, date, name: str | None = None, phase_in_months: int = 0) -
         return
     start = pd.Timestamp(date)
     ax.axvline(start, color=NHS_DARK_GREY, linestyle=":", linewidth=1.2)
-    label = f"{name or 'intervention'} starts ({start:%b %Y})"
+    label = textwrap.fill(f"{name or 'intervention'} starts ({start:%b %Y})", LABEL_WRAP_CHARS)
+    # the notes go on the side of the line with more room, so they stay inside the panel
+    lo, hi = ax.get_xlim()
+    right = mdates.date2num(start) < (lo + hi) / 2
+    side = {"ha": "left" if right else "right",
+            "xytext": (3 if right else -3, 0), "textcoords": "offset points"}
     ax.annotate(label, xy=(start, 1), xycoords=("data", "axes fraction"), fontsize=8,
-                color=NHS_DARK_GREY, ha="left", va="top")
+                color=NHS_DARK_GREY, va="top", **side)
     if phase_in_months:
         ax.axvspan(start, start + pd.DateOffset(months=phase_in_months), color=NHS_PALE_GREY,
                    zorder=0)
-        ax.annotate("phase-in", xy=(start, 0.92), xycoords=("data", "axes fraction"),
-                    fontsize=8, color=NHS_DARK_GREY, ha="left", va="top")
+        # inside the shaded months, below the start's note
+        ax.annotate("phase-in", xy=(start, 0.80), xycoords=("data", "axes fraction"),
+                    xytext=(3, 0), textcoords="offset points", fontsize=8,
+                    color=NHS_DARK_GREY, ha="left", va="top")
 
 
 def _group_columns(by) -> list[str]:

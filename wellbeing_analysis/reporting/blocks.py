@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from wellbeing_analysis.constants import FIGURE_CSS_DPI, FIGURE_PIXEL_RATIO
 
@@ -98,9 +99,14 @@ def figure(fig: plt.Figure, *, alt: str, caption: str | None = None) -> Block:
     """Embed a matplotlib figure as a PNG with alt text, then close it.
 
     PNG metadata is stripped of the software version so the same inputs give the same bytes.
+    A figure laid out by constrained layout is saved at its own size: the layout already
+    fits every label inside it, and trimming to the "tight" box would measure the whole
+    figure again (for a three-panel chart, most of its saving time) to trim 0.06 inch.
+    Other figures are trimmed to their tight box.
     """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=FIGURE_DPI, bbox_inches="tight",
+    constrained = isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    fig.savefig(buf, format="png", dpi=FIGURE_DPI, bbox_inches=None if constrained else "tight",
                 metadata={"Software": None})
     plt.close(fig)
     png = buf.getvalue()

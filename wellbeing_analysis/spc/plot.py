@@ -26,6 +26,7 @@ from wellbeing_analysis.spc import labels
 from wellbeing_analysis.spc.describe import readable_name
 from wellbeing_analysis.style import (
     FIGSIZE,
+    LABEL_WRAP_CHARS,
     NHS_BLACK,
     NHS_DARK_GREY,
     NHS_DARK_RED,
@@ -175,7 +176,8 @@ def plot_spc(
     if title is not None and not caption and labels.CHART_NAMES[result.chart] not in title:
         title = f"{title} ({labels.CHART_NAMES[result.chart]})"  # the chart is always named
     ax.set_title(title if title is not None else _chart_title(result, facet), loc="left")
-    ax.set_ylabel(y_label if y_label is not None else readable_name(o.y))
+    ax.set_ylabel(textwrap.fill(y_label if y_label is not None else readable_name(o.y),
+                                LABEL_WRAP_CHARS))
     ax.set_xlabel(x_label if x_label is not None else readable_name(o.x))
     if result.chart in ("p", "pprime"):
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))

@@ -4,6 +4,7 @@ kernels leaves no process, channel or folder behind (also when a batch is interr
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
@@ -53,6 +54,39 @@ def test_preload_lines_import_the_modules_and_bind_no_name():
     assert set(namespace) == {"__builtins__"}
     with pytest.raises(ModuleNotFoundError):
         exec(preload_lines(("no_such_module_here",))[0], {})  # noqa: S102
+
+
+def _poll_like_nbclient():
+    """A coroutine function that looks, to the clean-up, as if nbclient defined it."""
+    namespace = {"__name__": "nbclient.client", "asyncio": asyncio}
+    exec("async def poll():\n    await asyncio.sleep(3600)\n", namespace)  # noqa: S102
+    return namespace["poll"]
+
+
+def test_only_the_notebook_clients_abandoned_tasks_are_cancelled():
+    loop = kernels.ensure_event_loop()
+
+    async def other():
+        await asyncio.sleep(3600)
+
+    theirs, ours = loop.create_task(_poll_like_nbclient()()), loop.create_task(other())
+    loop.run_until_complete(asyncio.sleep(0))  # both waiting, as after a Ctrl-C
+    kernels._collect_abandoned_tasks()
+    assert theirs.cancelled() and not ours.done()
+    ours.cancel()
+    loop.run_until_complete(asyncio.gather(ours, return_exceptions=True))
+
+
+def test_nothing_is_cancelled_while_a_loop_runs_in_the_thread():
+    """Under Jupyter or a browser driver the running loop's tasks are someone else's."""
+    async def main():
+        task = asyncio.ensure_future(_poll_like_nbclient()())
+        await asyncio.sleep(0)
+        kernels._collect_abandoned_tasks()
+        assert not task.done()
+        task.cancel()
+
+    asyncio.run(main())
 
 
 @pytest.mark.slow

@@ -79,12 +79,7 @@ def stop_kernel(km: StartedKernel) -> None:
     A run interrupted by Ctrl-C leaves nbclient's tasks pending on this thread's event
     loop; they are cancelled and their outcome collected first, or they would fail with
     'kernel died' once the kernel stops and print a traceback as the program exits."""
-    loop = ensure_event_loop()
-    pending = asyncio.all_tasks(loop)
-    if pending:
-        for task in pending:
-            task.cancel()
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    _collect_abandoned_tasks()
     for kc in km.clients:
         kc.stop_channels()
     km.clients.clear()
@@ -93,6 +88,33 @@ def stop_kernel(km: StartedKernel) -> None:
             run_sync(km.shutdown_kernel)(now=True)
     finally:
         run_sync(km.cleanup_resources)()
+
+
+#: Packages whose tasks an interrupted notebook run leaves pending.
+NOTEBOOK_CLIENT_PACKAGES = frozenset({"nbclient", "papermill", "jupyter_client"})
+
+
+def _collect_abandoned_tasks() -> None:
+    """Cancel the notebook client's tasks left pending on this thread's event loop, and
+    collect their outcome. Nothing is touched when a loop is running in this thread (as in
+    Jupyter, or under a browser driver): the notebook client then ran in a loop of its own
+    thread, and the running loop's tasks belong to someone else."""
+    try:
+        asyncio.get_running_loop()
+        return
+    except RuntimeError:
+        pass
+    loop = ensure_event_loop()
+    pending = [t for t in asyncio.all_tasks(loop) if _package_of(t) in NOTEBOOK_CLIENT_PACKAGES]
+    if pending:
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
+def _package_of(task: asyncio.Task) -> str:
+    frame = getattr(task.get_coro(), "cr_frame", None)
+    return "" if frame is None else frame.f_globals.get("__name__", "").split(".")[0]
 
 
 class KernelsAhead:

@@ -17,6 +17,7 @@ import asyncio
 import shutil
 import tempfile
 from collections.abc import Sequence
+from typing import Self
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import ensure_event_loop, run_sync
@@ -149,7 +150,7 @@ class KernelsAhead:
         finally:
             shutil.rmtree(self.cwd, ignore_errors=True)
 
-    def __enter__(self) -> KernelsAhead:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

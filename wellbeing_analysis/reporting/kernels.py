@@ -44,10 +44,10 @@ KERNEL_NAME = "python3"
 def preload_lines(modules: Sequence[str] = KERNEL_PRELOAD) -> list[str]:
     """IPython start-up lines importing ``modules`` and leaving no name behind (statements
     only, so no output is displayed or cached)."""
-    return ["import importlib as _preload\n"
-            f"for _module in {tuple(modules)!r}:\n"
-            "    _preload.import_module(_module)\n"
-            "del _preload, _module"]
+    return [(f"import importlib as _preload\n"
+             f"for _module in {tuple(modules)!r}:\n"
+             f"    _preload.import_module(_module)\n"
+             f"del _preload, _module")]
 
 
 class StartedKernel(AsyncKernelManager):

@@ -56,6 +56,16 @@ def test_preload_lines_import_the_modules_and_bind_no_name():
         exec(preload_lines(("no_such_module_here",))[0], {})  # noqa: S102
 
 
+def test_a_kernel_that_cannot_start_leaves_the_report_to_papermill(monkeypatch):
+    def broken(arguments, cwd):
+        raise RuntimeError("no such kernel")
+
+    monkeypatch.setattr(kernels, "start_kernel", broken)
+    with KernelsAhead(KERNEL_ARGUMENTS) as ahead:
+        ahead.start()
+        assert ahead.take() is None
+
+
 def _poll_like_nbclient():
     """A coroutine function that looks, to the clean-up, as if nbclient defined it."""
     namespace = {"__name__": "nbclient.client", "asyncio": asyncio}

@@ -121,8 +121,9 @@ def _package_of(task: asyncio.Task) -> str:
 class KernelsAhead:
     """At most one kernel waiting for the next report.
 
-    ``start()`` starts one if none is waiting; ``take()`` hands it over (None when there is
-    none or it died: the caller then lets papermill start its own). The caller stops what it
+    ``start()`` starts one if none is waiting (if it cannot, none waits); ``take()`` hands
+    it over (None when there is none or it died: the caller then lets papermill start its
+    own, and a kernel that cannot start is recorded as that report's failure). The caller stops what it
     takes; ``close()`` stops a kernel still waiting and removes the working folder.
     """
 
@@ -133,7 +134,10 @@ class KernelsAhead:
 
     def start(self) -> None:
         if self._waiting is None:
-            self._waiting = start_kernel(self.arguments, self.cwd)
+            try:
+                self._waiting = start_kernel(self.arguments, self.cwd)
+            except Exception:  # noqa: BLE001 - papermill will try, and record why it failed
+                self._waiting = None
 
     def take(self) -> StartedKernel | None:
         km, self._waiting = self._waiting, None

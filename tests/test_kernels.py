@@ -245,3 +245,34 @@ def test_ctrl_c_during_a_report_stops_its_kernels_and_exits_cleanly(
     while any(_running(k) for k in kernels_seen):
         assert time.monotonic() < deadline, "a kernel outlived the interrupted command"
         time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_a_report_rendered_in_a_kernel_started_ahead_is_the_same_report(
+        tmp_path, shared_demo_data, make_demo_params):
+    """The PDSA report, rendered in a kernel papermill starts and in one started ahead:
+    the same page, but for the minute it was produced."""
+    import re
+
+    from wellbeing_analysis.reporting.runner import execute_report, preflight
+
+    params = make_demo_params(tmp_path / "svc.yaml", shared_demo_data,
+                              tmp_path / "reports" / "svc", service_name="Service")
+    plan = preflight(params, ("pdsa",))
+    assert plan.error is None, plan.error
+    pages = []
+    with KernelsAhead(KERNEL_ARGUMENTS) as ahead:
+        for kernel in (None, "ahead"):
+            if kernel is not None:
+                ahead.start()
+                kernel = ahead.take()
+            try:
+                outcome = execute_report(str(params), "pdsa", str(plan.folder), "Service",
+                                         plan.bundle, kernel)
+            finally:
+                if kernel is not None:
+                    kernels.stop_kernel(kernel)
+            assert outcome.ok, outcome.error
+            pages.append(re.sub(r"Produced \d{4}-\d\d-\d\d \d\d:\d\d UTC", "Produced",
+                                Path(outcome.html).read_text(encoding="utf-8")))
+    assert pages[0] == pages[1]

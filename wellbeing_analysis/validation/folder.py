@@ -132,6 +132,8 @@ def validate_folder(
                                          "data folder not found")
         return report
     parsed: dict[str, pd.DataFrame] = {}
+    #: per table, each identifier column's (codes, distinct values), shared by the checks
+    keys: dict[str, dict] = {}
     mapping, mapping_problems = load_mapping(data_dir)
     problems.append(mapping_problems)
     record: list = []
@@ -162,18 +164,22 @@ def validate_folder(
                                       0 if raw is None else len(raw))
         if raw is None:
             continue
-        table, table_problems = parse_table(raw, schema, label=path.name, record=record)
+        table_keys: dict = {}
+        table, table_problems = parse_table(raw, schema, label=path.name, record=record,
+                                            keys=table_keys)
+        del raw  # the text cells are not needed once typed
         problems.append(table_problems)
         if table.empty and not schema.required:
             continue  # a header-only optional table is absent (the warning says so)
         parsed[name] = table
+        keys[name] = table_keys
 
     inferred = [d for d in (latest_date(parsed), monthly_checks.latest_month_end(parsed))
                 if d is not None]
     extract = given if given is not None else (max(inferred) if inferred else None)
     report.extract_date = extract
     ctx = {"extract_date": extract if extract is not None else pd.Timestamp.max,
-           "tables": parsed}
+           "tables": parsed, "keys": keys}
     for name, table in parsed.items():
         label = report.files[name].path.name
         if given is not None:

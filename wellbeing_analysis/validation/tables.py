@@ -10,6 +10,7 @@ from wellbeing_analysis.constants import HISTORY_GAP_MONTHS, PDSA_SCOPE_KINDS
 from wellbeing_analysis.errors import empty_problems, problems_frame
 from wellbeing_analysis.schema.scope import parse_scope, scope_errors
 from wellbeing_analysis.validation.reading import ROW
+from wellbeing_analysis.validation.text import factorize_text
 from wellbeing_analysis.workforce.rules import ONE_DAY, employment_periods
 
 
@@ -39,13 +40,73 @@ def _overlaps(rows: pd.DataFrame, end: pd.Series, label: str, what: str) -> pd.D
         + prev_row[overlap].astype("Int64").astype(str) + ")")
 
 
+def _ns(dates: pd.Series) -> np.ndarray:
+    """Dates as int64 nanoseconds (comparable across columns of any resolution)."""
+    return dates.to_numpy(dtype="datetime64[ns]").view("i8")
+
+
+def _first_seen(codes: np.ndarray) -> np.ndarray:
+    """``codes`` renumbered in order of first appearance (as :func:`pandas.factorize` numbers
+    them), so that a sort by key lists staff IDs in the order they first appear."""
+    if len(codes) == 0:
+        return codes.astype(np.int64)
+    n = int(codes.max()) + 1
+    first = np.full(n, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(n)
+    return rank[codes]
+
+
+def _staff_keys(tables: list[tuple[pd.DataFrame, tuple | None]]) -> list[np.ndarray]:
+    """One integer key per row of each table's ``staff_id``, shared across the tables:
+    equal keys = equal IDs (as validated: spaces trimmed, case kept).
+
+    Each table comes with its cached ``(codes, distinct values)`` from parsing (or None: its
+    parsed values are factorized here), so only the distinct IDs are hashed again."""
+    parts = []
+    for df, cached in tables:
+        if cached is None or len(cached[0]) != len(df):
+            codes, uniques = pd.factorize(df["staff_id"], use_na_sentinel=False)
+            cached = (codes, pd.Series(uniques, dtype="object"))
+        parts.append(cached)
+    if len(parts) == 1:
+        return [np.asarray(parts[0][0])]
+    # the distinct IDs of every table, encoded together, map each table's codes
+    uniques = [u for _, u in parts]
+    if any(pd.api.types.is_object_dtype(u) for u in uniques):
+        uniques = [u.astype("object") for u in uniques]
+    shared, _ = factorize_text(pd.concat(uniques, ignore_index=True))
+    out, offset = [], 0
+    for codes, u in parts:
+        out.append(shared[offset:offset + len(u)][codes])
+        offset += len(u)
+    return out
+
+
+def _cached_key(ctx: dict, table: str) -> tuple | None:
+    """The staff_id (codes, distinct values) that parsing kept for ``table``, if any."""
+    return ctx.get("keys", {}).get(table, {}).get("staff_id")
+
+
+def _sorted_by_staff(df: pd.DataFrame, key: np.ndarray, keep: np.ndarray,
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the ``keep`` rows sorted by staff key (numbered in order of first
+    appearance among them) and start date, ties in file order; and the sorted keys."""
+    at = np.flatnonzero(keep)
+    ranked = _first_seen(key[at])
+    order = np.lexsort((_ns(df["start_date"])[at], ranked))
+    return at[order], ranked[order]
+
+
 def check_staff_spells(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
     """Overlapping spells for one staff ID; leavers without a reason (warning)."""
     problems = [empty_problems()]
-    s = df.dropna(subset=["staff_id", "start_date"])
+    keep = (df["staff_id"].notna() & df["start_date"].notna()).to_numpy()
+    [key] = _staff_keys([(df, _cached_key(ctx, "staff_spells"))])
     # integer keys: the sort and every groupby below reuse them instead of hashing text
-    s = s.assign(staff_id=pd.factorize(s["staff_id"])[0])
-    s = s.sort_values(["staff_id", "start_date"], kind="stable")
+    at, ranked = _sorted_by_staff(df, key, keep)
+    s = df.iloc[at][[ROW, "start_date", "end_date", "leaving_reason"]].assign(staff_id=ranked)
     end_eff = s["end_date"].fillna(pd.Timestamp.max)
     problems.append(_overlaps(s, end_eff, label, "spell"))
     # a spell that ends with no spell the next day is a leaving; it should carry a reason
@@ -64,56 +125,108 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
     """Overlapping episodes for one staff ID; episodes outside every spell of that staff ID."""
     problems = [empty_problems()]
     extract = ctx["extract_date"]
-    e = df.dropna(subset=["staff_id", "start_date"])
     spells = ctx.get("tables", {}).get("staff_spells")
-    spells = None if spells is None else spells.dropna(subset=["staff_id", "start_date"])
-    # integer keys shared by both tables: sorts, groupbys and the merge never hash text
-    ids = e["staff_id"] if spells is None else pd.concat([e["staff_id"], spells["staff_id"]])
-    codes = pd.factorize(ids)[0]
-    shown_ids = df.set_index(ROW)["staff_id"]
-    e = e.assign(staff_id=codes[:len(e)], end_eff=e["end_date"].fillna(extract)).sort_values(
-        ["staff_id", "start_date"], kind="stable")
-    problems.append(_overlaps(e, e["end_eff"], label, "episode"))
+    keep = (df["staff_id"].notna() & df["start_date"].notna()).to_numpy()
+    if spells is None:
+        [key] = _staff_keys([(df, _cached_key(ctx, "absence_episodes"))])
+        spell_key = spell_keep = None
+    else:
+        key, spell_key = _staff_keys([(df, _cached_key(ctx, "absence_episodes")),
+                                      (spells, _cached_key(ctx, "staff_spells"))])
+        spell_keep = (spells["staff_id"].notna() & spells["start_date"].notna()).to_numpy()
+    at, ranked = _sorted_by_staff(df, key, keep)
+    e = pd.DataFrame({ROW: df[ROW].to_numpy()[at], "staff_id": ranked,
+                      "start_date": df["start_date"].to_numpy()[at]})
+    problems.append(_overlaps(e, df["end_date"].iloc[at].fillna(extract).reset_index(drop=True),
+                              label, "episode"))
+    del e, at, ranked
 
-    if spells is None or spells.empty:
+    if spells is None or not spell_keep.any():
         return pd.concat(problems, ignore_index=True)
-    spells = spells.assign(staff_id=codes[len(e):])
-    problems.append(_history_gap(e, spells, label))
-    periods = employment_periods(spells, extract)[["staff_id", "period_start", "period_end"]]
+    problems.append(_history_gap(df.loc[keep, ["start_date"]],
+                                 spells.loc[spell_keep, ["start_date"]], label))
+    s = spells.loc[spell_keep, ["start_date", "end_date"]].assign(staff_id=spell_key[spell_keep])
+    periods = employment_periods(s, extract)[["staff_id", "period_start", "period_end"]]
     periods = periods.drop_duplicates()
-    m = e[[ROW, "staff_id", "start_date", "end_date", "end_eff"]].merge(
-        periods, on="staff_id", how="left")
-    starts_in = (m["start_date"] >= m["period_start"]) & (m["start_date"] <= m["period_end"])
-    ends_in = m["end_eff"] <= m["period_end"]
-    flags = {
-        "known": m["period_start"].notna(),
-        "inside": starts_in & ends_in,
-        "starts_in": starts_in,
-        "ongoing_after_leaving": starts_in & ~ends_in & m["end_date"].isna(),
-    }
-    # any() per episode row over its periods; bincount is ~10x faster than groupby().any()
-    codes, episode_rows = pd.factorize(m[ROW], sort=True)
-    status = pd.DataFrame(
-        {name: np.bincount(codes, weights=flag.to_numpy(dtype=float),
-                           minlength=len(episode_rows)) > 0 for name, flag in flags.items()},
-        index=pd.Index(episode_rows, name=ROW))
-    e_idx = e.set_index(ROW)
-    unknown = status.index[~status["known"]]
+    status = _within_periods(key[keep], _ns(df["start_date"])[keep],
+                             _ns(df["end_date"].fillna(extract))[keep],
+                             df["end_date"].isna().to_numpy()[keep], periods)
+    by_row = _any_per_row(df[ROW].to_numpy()[keep], status)
+    position = np.flatnonzero(keep)[by_row["first"].to_numpy()]  # of each row in df
+
+    def at_rows(mask: pd.Series) -> tuple[pd.Index, np.ndarray]:
+        return by_row.index[mask.to_numpy()], position[mask.to_numpy()]
+
+    unknown, where = at_rows(~by_row["known"])
     if len(unknown):
-        problems.append(problems_frame(label, unknown, "staff_id", shown_ids.loc[unknown],
+        problems.append(problems_frame(label, unknown, "staff_id", df["staff_id"].iloc[where],
                                        "this staff_id has no spell in staff_spells"))
-    outside = status.index[status["known"] & ~status["inside"] & ~status["ongoing_after_leaving"]]
+    outside, where = at_rows(by_row["known"] & ~by_row["inside"]
+                             & ~by_row["ongoing_after_leaving"])
     if len(outside):
         problems.append(problems_frame(
-            label, outside, "start_date", e_idx.loc[outside, "start_date"].dt.strftime("%Y-%m-%d"),
+            label, outside, "start_date", df["start_date"].iloc[where].dt.strftime("%Y-%m-%d"),
             "the episode falls (partly) outside every spell of this staff_id in staff_spells"))
-    after = status.index[status["ongoing_after_leaving"] & ~status["inside"]]
+    after, _ = at_rows(by_row["ongoing_after_leaving"] & ~by_row["inside"])
     if len(after):
         problems.append(problems_frame(
             label, after, "end_date", None,
             "ongoing episode for a staff member who has left: days after leaving are not "
             "counted; close the episode", severity="warning"))
     return pd.concat(problems, ignore_index=True)
+
+
+def _within_periods(key: np.ndarray, start: np.ndarray, end_eff: np.ndarray,
+                    open_ended: np.ndarray, periods: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per episode (staff key, start and end as int64 nanoseconds, open or not), where it
+    lies against its staff ID's periods of employment: 'known'
+    (the ID has a period), 'inside' one, 'starts_in' one, 'ongoing_after_leaving' (starts
+    in one, open, and runs past its end).
+
+    A staff ID's periods never overlap (a period starts after every earlier one ends; see
+    ``workforce.rules.employment_periods``), so only the period with the latest start on
+    or before the episode's start can hold it (of periods starting the same day, the one
+    ending last): each episode is matched to that one period by binary search, with no
+    table of episodes × periods."""
+    pk = periods["staff_id"].to_numpy(dtype=np.int64)
+    ps, pe = _ns(periods["period_start"]), _ns(periods["period_end"])
+    # rank dates among the distinct period starts so that (key, date) is one integer
+    distinct = np.unique(ps)
+    base = len(distinct) + 1
+    period_code = pk * base + np.searchsorted(distinct, ps, side="right")
+    episode_code = key * base + np.searchsorted(distinct, start, side="right")
+    order = np.lexsort((pe, period_code))
+    j = np.searchsorted(period_code[order], episode_code, side="right") - 1
+    hit = order[np.maximum(j, 0)]
+    same = (j >= 0) & (pk[hit] == key)
+    has_period = np.zeros(int(max(pk.max(initial=-1), key.max(initial=-1))) + 1, dtype=bool)
+    has_period[pk] = True
+    starts_in = same & (start <= pe[hit])
+    ends_in = end_eff <= pe[hit]
+    return {
+        "known": has_period[key],
+        "inside": starts_in & ends_in,
+        "starts_in": starts_in,
+        "ongoing_after_leaving": starts_in & ~ends_in & open_ended,
+    }
+
+
+def _any_per_row(rows: np.ndarray, flags: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Each flag's any() per spreadsheet row, in row order, with the position of each row's
+    first episode ('first'). Rows are unique and ascending in a file read by
+    :func:`.reading.read_raw`; a table built otherwise is grouped by row."""
+    if len(rows) < 2 or bool(np.all(rows[1:] > rows[:-1])):
+        out = pd.DataFrame(flags, index=pd.Index(rows, name=ROW))
+        out["first"] = np.arange(len(rows))
+        return out
+    codes, distinct = pd.factorize(rows, sort=True)
+    out = pd.DataFrame(
+        {name: np.bincount(codes, weights=flag.astype(float), minlength=len(distinct)) > 0
+         for name, flag in flags.items()}, index=pd.Index(distinct, name=ROW))
+    first = np.full(len(distinct), len(rows), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(rows), dtype=np.int64))
+    out["first"] = first
+    return out
 
 
 def _history_gap(episodes: pd.DataFrame, spells: pd.DataFrame, label: str) -> pd.DataFrame:

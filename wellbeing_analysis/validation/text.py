@@ -44,6 +44,38 @@ def factorize_text(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return codes, pd.Series(uniques, dtype=text.dtype)
 
 
+def encode(text: pd.Series, *, trim: bool = True) -> tuple[np.ndarray, pd.Series]:
+    """(codes, distinct values) of a column after trimming surrounding spaces (``trim``) or
+    as read: equal codes = equal text, numbered in order of first appearance, missing
+    values kept as one of the values.
+
+    Arrow-backed text is dictionary-encoded once and each distinct value trimmed, so the
+    whole column is hashed once and never copied into Python objects; every later step
+    (types, blanks, duplicate rows, the staff ID key) works on the codes.
+    """
+    codes, uniques = factorize_text(text)
+    if not trim or not (pd.api.types.is_string_dtype(uniques)
+                        or pd.api.types.is_object_dtype(uniques)):
+        return codes, uniques
+    trimmed = strip(uniques)
+    if trimmed is uniques:  # nothing to trim (the usual case)
+        return codes, uniques
+    inner, distinct = factorize_text(trimmed)
+    return inner[codes], distinct
+
+
+def take_objects(uniques: pd.Series, codes: np.ndarray, index: pd.Index,
+                 missing: np.ndarray | None = None) -> pd.Series:
+    """The column ``uniques[codes]`` as Python objects, ``missing`` distinct values (a mask
+    over ``uniques``) as NaN. Rows with equal text share one object, so a column of
+    millions of rows holds one string per distinct value."""
+    objects = np.asarray(uniques.astype("object").to_numpy(), dtype=object)
+    if missing is not None and missing.any():
+        objects = objects.copy()
+        objects[missing] = np.nan
+    return pd.Series(objects[codes], index=index, dtype="object")
+
+
 def per_unique(text: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """``func`` applied to each distinct value once, then spread back over the rows.
 

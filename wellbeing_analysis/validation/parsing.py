@@ -206,11 +206,21 @@ def parse_column(
 
 def _repeated_pairs(codes: list[np.ndarray]) -> np.ndarray:
     """True for rows whose combination of (one or two) non-negative codes occurs in another
-    row: the codes combined into one integer key, hashed once."""
+    row: the codes combined into one integer key and sorted (stably: an extract listed by
+    staff ID and date is nearly in order, so the sort costs little), equal neighbours
+    marked."""
     key = codes[0].astype(np.int64)
     if len(codes) > 1:
         key = key * (int(codes[1].max(initial=0)) + 1) + codes[1]
-    return pd.Series(key).duplicated(keep=False).to_numpy()
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    same = ordered[1:] == ordered[:-1]
+    repeated = np.zeros(len(key), dtype=bool)
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    out = np.empty(len(key), dtype=bool)
+    out[order] = repeated
+    return out
 
 
 def _heading_hint(name: str, table: str, headings: list[str]) -> str:

@@ -23,6 +23,9 @@ from wellbeing_analysis.schema import (
 from wellbeing_analysis.validation.reading import ROW, heading_key
 from wellbeing_analysis.validation.text import encode, strip_codes, take_objects
 
+#: Nanoseconds in a day (a date with no time of day is a whole number of them).
+NS_PER_DAY = 86_400 * 10**9
+
 
 def _parse_dates(codes: np.ndarray, uniques: pd.Series, index: pd.Index,
                  ) -> tuple[pd.Series, dict[str, pd.Series], dict[str, int]]:
@@ -78,7 +81,9 @@ def _typed_dates(values: pd.Series) -> tuple[pd.Series, dict[str, pd.Series], di
     too_early, too_late = values < lo, values > hi
     ok = values.where(~(too_early | too_late))
     ns = ok.astype("datetime64[ns]")
-    with_time = ns.notna() & (ns != ns.dt.normalize())
+    # a time of day: not a whole number of days since 1970 (as ns != ns.dt.normalize())
+    with_time = ns.notna() & pd.Series(ns.to_numpy().view("i8") % NS_PER_DAY != 0,
+                                       index=ns.index)
     false = pd.Series(False, index=values.index)
     masks = {"bad_format": false, "with_time": with_time, "impossible": false,
              "too_early": too_early, "too_late": too_late}

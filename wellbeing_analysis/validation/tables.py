@@ -193,21 +193,33 @@ def _within_periods(key: np.ndarray, start: np.ndarray, end_eff: np.ndarray,
     A staff ID's periods never overlap (a period starts after every earlier one ends; see
     ``workforce.rules.employment_periods``), so only the period with the latest start on
     or before the episode's start can hold it (of periods starting the same day, the one
-    ending last): each episode is matched to that one period by binary search, with no
-    table of episodes × periods."""
+    ending last): each episode is matched to that one period, with no table of
+    episodes × periods."""
+    key = key.astype(np.int64, copy=False)
     pk = periods["staff_id"].to_numpy(dtype=np.int64)
+    if len(pk) == 0:
+        none = np.zeros(len(key), dtype=bool)
+        return {"known": none, "inside": none, "starts_in": none,
+                "ongoing_after_leaving": none}
     ps, pe = _ns(periods["period_start"]), _ns(periods["period_end"])
-    # rank dates among the distinct period starts so that (key, date) is one integer
-    distinct = np.unique(ps)
-    base = len(distinct) + 1
-    period_code = pk * base + np.searchsorted(distinct, ps, side="right")
-    episode_code = key * base + np.searchsorted(distinct, start, side="right")
-    order = np.lexsort((pe, period_code))
-    j = np.searchsorted(period_code[order], episode_code, side="right") - 1
-    hit = order[np.maximum(j, 0)]
-    same = (j >= 0) & (pk[hit] == key)
-    has_period = np.zeros(int(max(pk.max(initial=-1), key.max(initial=-1))) + 1, dtype=bool)
-    has_period[pk] = True
+    order = np.lexsort((pe, ps, pk))  # by key and start; of equal starts, the longest last
+    pk, ps, pe = pk[order], ps[order], pe[order]
+    n_keys = int(max(pk.max(initial=-1), key.max(initial=-1))) + 1
+    count = np.bincount(pk, minlength=n_keys)
+    # a staff ID with one period (the usual case): that period; with several, a binary
+    # search by (key, rank of the start among the distinct period starts) as one integer
+    hit = (np.cumsum(count) - count)[key]
+    several = count[key] > 1
+    if several.any():
+        distinct = np.unique(ps)
+        base = len(distinct) + 1
+        period_code = pk * base + np.searchsorted(distinct, ps, side="right")
+        episode_code = (key[several] * base
+                        + np.searchsorted(distinct, start[several], side="right"))
+        hit[several] = np.searchsorted(period_code, episode_code, side="right") - 1
+    hit = np.maximum(hit, 0)  # (no period starts early enough: the start test fails)
+    same = (count[key] > 0) & (pk[hit] == key) & (ps[hit] <= start)
+    has_period = count > 0
     starts_in = same & (start <= pe[hit])
     ends_in = end_eff <= pe[hit]
     return {

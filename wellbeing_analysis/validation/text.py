@@ -10,22 +10,31 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
-def _arrow_text(text: pd.Series) -> pa.Array | None:
-    """The column as one Arrow string array, when it is Arrow-backed text."""
+def _arrow_text(text: pd.Series) -> pa.ChunkedArray | None:
+    """The column's Arrow string data (its chunks as read, not copied into one), when it is
+    Arrow-backed text."""
     array = getattr(text.array, "_pa_array", None)
     if (isinstance(array, pa.ChunkedArray) and len(array) > 0
             and (pa.types.is_string(array.type) or pa.types.is_large_string(array.type))):
-        return array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
+        return array
     return None
 
 
-def _series(array: pa.Array, index: pd.Index | None = None) -> pd.Series:
+def _series(array: pa.Array | pa.ChunkedArray, index: pd.Index | None = None) -> pd.Series:
     """An Arrow string array as a pandas text column, without copying into Python objects
     (a table's conversion is zero-copy where ``Array.to_pandas`` is not)."""
     out = pa.table({"v": array}).to_pandas()["v"]
     if index is not None:
         out.index = index
     return out
+
+
+def _dictionary(array: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """(codes, distinct values) of Arrow text by one dictionary encoding over every chunk
+    (the chunks share one dictionary, in order of first appearance)."""
+    encoded = pc.dictionary_encode(array, null_encoding="encode")
+    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks])
+    return codes, encoded.chunk(encoded.num_chunks - 1).dictionary
 
 
 def factorize_text(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -36,10 +45,8 @@ def factorize_text(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """
     whole = _arrow_text(text)
     if whole is not None:
-        encoded = whole.dictionary_encode(null_encoding="encode")
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        uniques = _series(encoded.dictionary)
-        return codes.astype(np.intp, copy=False), uniques
+        codes, dictionary = _dictionary(whole)
+        return codes, _series(dictionary)
     codes, uniques = pd.factorize(text, use_na_sentinel=False)
     return codes, pd.Series(uniques, dtype=text.dtype)
 
@@ -114,8 +121,8 @@ def strip_codes(text: pd.Series) -> pd.Series:
     cheap keys for finding duplicate rows."""
     whole = _arrow_text(text)
     if whole is not None:  # one Arrow pass: trim, then encode
-        trimmed = pc.utf8_trim_whitespace(whole).dictionary_encode(null_encoding="encode")
-        return pd.Series(trimmed.indices.to_numpy(zero_copy_only=False), index=text.index)
+        codes, _ = _dictionary(pc.utf8_trim_whitespace(whole))
+        return pd.Series(codes, index=text.index)
     codes, uniques = factorize_text(text)
     if not pd.api.types.is_string_dtype(text) and not pd.api.types.is_object_dtype(text):
         return pd.Series(codes, index=text.index)  # typed cells (Parquet): nothing to strip

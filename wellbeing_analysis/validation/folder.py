@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from wellbeing_analysis.constants import ROW_LEVEL_TABLES
 from wellbeing_analysis.errors import (
@@ -167,7 +168,8 @@ def validate_folder(
         table_keys: dict = {}
         table, table_problems = parse_table(raw, schema, label=path.name, record=record,
                                             keys=table_keys)
-        del raw  # the text cells are not needed once typed
+        del raw  # the text cells are not needed once typed: their memory goes back
+        pa.default_memory_pool().release_unused()
         problems.append(table_problems)
         if table.empty and not schema.required:
             continue  # a header-only optional table is absent (the warning says so)

@@ -333,7 +333,9 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
             [trimmed[c] if c in trimmed else strip_codes(raw[c]).to_numpy()
              for c in data_cols[:2]]), index=raw.index)
         norm = raw.loc[candidate, data_cols].apply(strip_codes)
-        dup = norm.duplicated(keep="first").reindex(raw.index, fill_value=False)
+        dup = np.zeros(len(raw), dtype=bool)
+        dup[candidate.to_numpy()] = norm.duplicated(keep="first").to_numpy()
+        dup = pd.Series(dup, index=raw.index)
         if dup.any():
             first_row = rows[candidate].groupby([norm[c] for c in data_cols],
                                                 sort=False).transform("first")

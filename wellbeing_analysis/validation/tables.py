@@ -58,28 +58,36 @@ def _first_seen(codes: np.ndarray) -> np.ndarray:
     return rank[codes]
 
 
-def _staff_keys(tables: list[tuple[pd.DataFrame, tuple | None]]) -> list[np.ndarray]:
-    """One integer key per row of each table's ``staff_id``, shared across the tables:
-    equal keys = equal IDs (as validated: spaces trimmed, case kept).
+def _staff_keys(tables: list[tuple[pd.DataFrame, tuple | None]],
+                ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """One integer key per row of each table's ``staff_id``, shared across the tables
+    (equal keys = equal IDs as validated: spaces trimmed, case kept), and the rows to check
+    (an ID and a start date given).
 
     Each table comes with its cached ``(codes, distinct values)`` from parsing (or None: its
     parsed values are factorized here), so only the distinct IDs are hashed again."""
-    parts = []
+    parts, missing = [], []
     for df, cached in tables:
         if cached is None or len(cached[0]) != len(df):
             codes, uniques = pd.factorize(df["staff_id"], use_na_sentinel=False)
             cached = (codes, pd.Series(uniques, dtype="object"))
+            blank = pd.isna(cached[1]).to_numpy()
+        else:  # a blank cell was parsed as missing
+            blank = (pd.isna(cached[1]) | (cached[1] == "")).to_numpy(dtype=bool)
         parts.append(cached)
+        missing.append(blank)
+    keep = [~blank[codes] & df["start_date"].notna().to_numpy()
+            for (df, _), (codes, _), blank in zip(tables, parts, missing, strict=True)]
     if len(parts) == 1:
-        return [np.asarray(parts[0][0])]
+        return [(np.asarray(parts[0][0]), keep[0])]
     # the distinct IDs of every table, encoded together, map each table's codes
     uniques = [u for _, u in parts]
     if any(pd.api.types.is_object_dtype(u) for u in uniques):
         uniques = [u.astype("object") for u in uniques]
     shared, _ = factorize_text(pd.concat(uniques, ignore_index=True))
     out, offset = [], 0
-    for codes, u in parts:
-        out.append(shared[offset:offset + len(u)][codes])
+    for (codes, u), k in zip(parts, keep, strict=True):
+        out.append((shared[offset:offset + len(u)][codes], k))
         offset += len(u)
     return out
 
@@ -109,8 +117,7 @@ def _sorted_by_staff(df: pd.DataFrame, key: np.ndarray, keep: np.ndarray,
 def check_staff_spells(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
     """Overlapping spells for one staff ID; leavers without a reason (warning)."""
     problems = [empty_problems()]
-    keep = (df["staff_id"].notna() & df["start_date"].notna()).to_numpy()
-    [key] = _staff_keys([(df, _cached_key(ctx, "staff_spells"))])
+    [(key, keep)] = _staff_keys([(df, _cached_key(ctx, "staff_spells"))])
     # integer keys: the sort and every groupby below reuse them instead of hashing text
     at, ranked = _sorted_by_staff(df, key, keep)
     s = df.iloc[at][[ROW, "start_date", "end_date", "leaving_reason"]].assign(staff_id=ranked)
@@ -133,14 +140,13 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
     problems = [empty_problems()]
     extract = ctx["extract_date"]
     spells = ctx.get("tables", {}).get("staff_spells")
-    keep = (df["staff_id"].notna() & df["start_date"].notna()).to_numpy()
     if spells is None:
-        [key] = _staff_keys([(df, _cached_key(ctx, "absence_episodes"))])
+        [(key, keep)] = _staff_keys([(df, _cached_key(ctx, "absence_episodes"))])
         spell_key = spell_keep = None
     else:
-        key, spell_key = _staff_keys([(df, _cached_key(ctx, "absence_episodes")),
-                                      (spells, _cached_key(ctx, "staff_spells"))])
-        spell_keep = (spells["staff_id"].notna() & spells["start_date"].notna()).to_numpy()
+        (key, keep), (spell_key, spell_keep) = _staff_keys(
+            [(df, _cached_key(ctx, "absence_episodes")),
+             (spells, _cached_key(ctx, "staff_spells"))])
     at, ranked = _sorted_by_staff(df, key, keep)
     e = pd.DataFrame({ROW: df[ROW].to_numpy()[at], "staff_id": ranked,
                       "start_date": df["start_date"].to_numpy()[at]})
@@ -217,7 +223,7 @@ def _within_periods(key: np.ndarray, start: np.ndarray, end_eff: np.ndarray,
         episode_code = (key[several] * base
                         + np.searchsorted(distinct, start[several], side="right"))
         hit[several] = np.searchsorted(period_code, episode_code, side="right") - 1
-    hit = np.maximum(hit, 0)  # (no period starts early enough: the start test fails)
+    hit = np.clip(hit, 0, len(pk) - 1)  # (none found: the key or start test fails)
     same = (count[key] > 0) & (pk[hit] == key) & (ps[hit] <= start)
     has_period = count > 0
     starts_in = same & (start <= pe[hit])

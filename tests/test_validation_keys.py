@@ -25,12 +25,30 @@ LEAVING = "Voluntary Resignation - Work Life Balance"
 
 
 # -- the reference: the checks as written before the shared key ---------------------------
+def reference_overlaps(rows: pd.DataFrame, end: pd.Series, label: str, what: str
+                       ) -> pd.DataFrame:
+    ids = rows["staff_id"]
+    run_max = end.groupby(ids, sort=False).cummax()
+    holder = rows[ROW].where(end.eq(run_max)).groupby(ids, sort=False).ffill()
+    prev_end = run_max.groupby(ids, sort=False).shift()
+    prev_row = holder.groupby(ids, sort=False).shift()
+    overlap = prev_end.notna() & (rows["start_date"] <= prev_end)
+    if not overlap.any():
+        return empty_problems()
+    return problems_frame(
+        label, rows.loc[overlap, ROW], "start_date",
+        rows.loc[overlap, "start_date"].dt.strftime("%Y-%m-%d"),
+        f"{what} overlaps another {what} of the same staff_id (row "
+        + prev_row[overlap].astype("Int64").astype(str) + ")")
+
+
 def reference_spells(df: pd.DataFrame, label: str) -> pd.DataFrame:
     problems = [empty_problems()]
     s = df.dropna(subset=["staff_id", "start_date"])
     s = s.assign(staff_id=pd.factorize(s["staff_id"])[0])
     s = s.sort_values(["staff_id", "start_date"], kind="stable")
-    problems.append(checks._overlaps(s, s["end_date"].fillna(pd.Timestamp.max), label, "spell"))
+    problems.append(reference_overlaps(s, s["end_date"].fillna(pd.Timestamp.max), label,
+                                       "spell"))
     next_start = s["start_date"].groupby(s["staff_id"]).shift(-1)
     leaves = s["end_date"].notna() & ~(next_start == s["end_date"] + ONE_DAY)
     no_reason = leaves & s["leaving_reason"].isna()
@@ -51,7 +69,7 @@ def reference_episodes(df: pd.DataFrame, label: str, spells: pd.DataFrame,
     shown_ids = df.set_index(ROW)["staff_id"]
     e = e.assign(staff_id=codes[:len(e)], end_eff=e["end_date"].fillna(extract)).sort_values(
         ["staff_id", "start_date"], kind="stable")
-    problems.append(checks._overlaps(e, e["end_eff"], label, "episode"))
+    problems.append(reference_overlaps(e, e["end_eff"], label, "episode"))
     spells = spells.assign(staff_id=codes[len(e):])
     problems.append(checks._history_gap(e, spells, label))
     periods = employment_periods(spells, extract)[["staff_id", "period_start", "period_end"]]

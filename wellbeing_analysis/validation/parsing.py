@@ -217,6 +217,12 @@ def _repeated_pairs(codes: list[np.ndarray]) -> np.ndarray:
     key = codes[0].astype(np.int64)
     if len(codes) > 1:
         key = key * (int(codes[1].max(initial=0)) + 1) + codes[1]
+    if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):  # in order already: no sort
+        same = key[1:] == key[:-1]
+        repeated = np.zeros(len(key), dtype=bool)
+        repeated[1:] |= same
+        repeated[:-1] |= same
+        return repeated
     order = np.argsort(key, kind="stable")
     ordered = key[order]
     same = ordered[1:] == ordered[:-1]

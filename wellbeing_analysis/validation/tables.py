@@ -14,30 +14,40 @@ from wellbeing_analysis.validation.text import factorize_text
 from wellbeing_analysis.workforce.rules import ONE_DAY, employment_periods
 
 
-def _latest_earlier(
-    ends: pd.Series, rows: pd.Series, ids: pd.Series
-) -> tuple[pd.Series, pd.Series]:
-    """For rows sorted by (id, start): the latest end among the same ID's earlier rows, and
-    the spreadsheet row holding it. A row overlaps an earlier one exactly when it starts on or
-    before that end (comparing with the previous row only would miss e.g. a third spell inside
-    a long first one)."""
-    run_max = ends.groupby(ids, sort=False).cummax()
-    holder = rows.where(ends.eq(run_max)).groupby(ids, sort=False).ffill()
-    return run_max.groupby(ids, sort=False).shift(), holder.groupby(ids, sort=False).shift()
+def _overlaps(key: np.ndarray, start: np.ndarray, end: np.ndarray, rows: np.ndarray,
+              label: str, what: str) -> pd.DataFrame:
+    """Rows sorted by (staff key, start) that start on or before the latest end among the
+    same staff ID's earlier rows: every overlap, not just with the previous row (which would
+    miss e.g. a third spell inside a long first one). ``start`` and ``end`` are int64
+    nanoseconds (no missing values), ``rows`` the spreadsheet rows; the message names the
+    row holding that latest end.
 
-
-def _overlaps(rows: pd.DataFrame, end: pd.Series, label: str, what: str) -> pd.DataFrame:
-    """Rows (sorted by staff ID and start) that start on or before the latest end of an
-    earlier row of the same staff ID: every overlap, not just with the previous row."""
-    prev_end, prev_row = _latest_earlier(end, rows[ROW], rows["staff_id"])
-    overlap = prev_end.notna() & (rows["start_date"] <= prev_end)
+    The running latest end per staff ID is one running maximum over the whole table of
+    (key, rank of the end): keys ascend, so no ID's maximum carries into the next."""
+    n = len(key)
+    if n < 2:
+        return empty_problems()
+    codes, distinct = pd.factorize(end)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    ends = np.sort(distinct)
+    rank[np.argsort(distinct, kind="stable")] = np.arange(len(distinct))
+    width = np.int64(len(distinct))
+    running = key.astype(np.int64) * width + rank[codes]
+    np.maximum.accumulate(running, out=running)
+    running -= key.astype(np.int64) * width  # the running latest end's rank, per staff ID
+    # the row holding it: the last row so far whose own end is the running latest end
+    holder = np.where(rank[codes] == running, np.arange(n), 0)
+    np.maximum.accumulate(holder, out=holder)
+    overlap = np.zeros(n, dtype=bool)
+    overlap[1:] = (key[1:] == key[:-1]) & (start[1:] <= ends[running[:-1]])
     if not overlap.any():
         return empty_problems()
+    earlier = np.flatnonzero(overlap) - 1
     return problems_frame(
-        label, rows.loc[overlap, ROW], "start_date",
-        rows.loc[overlap, "start_date"].dt.strftime("%Y-%m-%d"),
+        label, rows[overlap], "start_date",
+        pd.Series(start[overlap].view("datetime64[ns]")).dt.strftime("%Y-%m-%d"),
         f"{what} overlaps another {what} of the same staff_id (row "
-        + prev_row[overlap].astype("Int64").astype(str) + ")")
+        + pd.Series(rows[holder[earlier]]).astype(str) + ")")
 
 
 def _ns(dates: pd.Series) -> np.ndarray:
@@ -121,8 +131,9 @@ def check_staff_spells(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
     # integer keys: the sort and every groupby below reuse them instead of hashing text
     at, ranked = _sorted_by_staff(df, key, keep)
     s = df.iloc[at][[ROW, "start_date", "end_date", "leaving_reason"]].assign(staff_id=ranked)
-    end_eff = s["end_date"].fillna(pd.Timestamp.max)
-    problems.append(_overlaps(s, end_eff, label, "spell"))
+    problems.append(_overlaps(ranked, _ns(s["start_date"]),
+                              _ns(s["end_date"].fillna(pd.Timestamp.max)),
+                              s[ROW].to_numpy(), label, "spell"))
     # a spell that ends with no spell the next day is a leaving; it should carry a reason
     next_start = s["start_date"].groupby(s["staff_id"]).shift(-1)
     leaves = s["end_date"].notna() & ~(next_start == s["end_date"] + ONE_DAY)
@@ -148,11 +159,10 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
             [(df, _cached_key(ctx, "absence_episodes")),
              (spells, _cached_key(ctx, "staff_spells"))])
     at, ranked = _sorted_by_staff(df, key, keep)
-    e = pd.DataFrame({ROW: df[ROW].to_numpy()[at], "staff_id": ranked,
-                      "start_date": df["start_date"].to_numpy()[at]})
-    problems.append(_overlaps(e, df["end_date"].iloc[at].fillna(extract).reset_index(drop=True),
+    problems.append(_overlaps(ranked, _ns(df["start_date"])[at],
+                              _ns(df["end_date"].fillna(extract))[at], df[ROW].to_numpy()[at],
                               label, "episode"))
-    del e, at, ranked
+    del at, ranked
 
     if spells is None or not spell_keep.any():
         return pd.concat(problems, ignore_index=True)

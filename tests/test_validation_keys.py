@@ -122,8 +122,8 @@ def random_folder(d: Path, seed: int) -> Path:
     overlaps, duplicates and open episodes."""
     rng = np.random.default_rng(seed)
     ids = [f"S{i}" for i in range(12)]
-    variants = lambda s: rng.choice([s, f" {s}", f"{s} ", s.lower(), s, s])  # noqa: E731
-    day = lambda: pd.Timestamp("2020-01-01") + pd.Timedelta(days=int(rng.integers(0, 1700)))  # noqa: E731
+    variants = lambda s: rng.choice([s, f" {s}", f"{s} ", s.lower(), s, s])
+    day = lambda: pd.Timestamp("2020-01-01") + pd.Timedelta(days=int(rng.integers(0, 1700)))
     spells, episodes = [], []
     for _ in range(40):
         start = day()

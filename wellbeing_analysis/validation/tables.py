@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from wellbeing_analysis.constants import HISTORY_GAP_MONTHS, PDSA_SCOPE_KINDS
 from wellbeing_analysis.errors import empty_problems, problems_frame
 from wellbeing_analysis.schema.scope import parse_scope, scope_errors
 from wellbeing_analysis.validation.reading import ROW
-from wellbeing_analysis.validation.text import factorize_text
+from wellbeing_analysis.validation.text import _arrow_text, factorize_text, factorize_values
 from wellbeing_analysis.workforce.rules import ONE_DAY, employment_periods
 
 
@@ -27,16 +28,23 @@ def _overlaps(key: np.ndarray, start: np.ndarray, end: np.ndarray, rows: np.ndar
     n = len(key)
     if n < 2:
         return empty_problems()
-    codes, distinct = pd.factorize(end)
+    codes, distinct = factorize_values(end)
+    order = np.argsort(distinct, kind="stable")
+    ends = distinct[order]
     rank = np.empty(len(distinct), dtype=np.int64)
-    ends = np.sort(distinct)
-    rank[np.argsort(distinct, kind="stable")] = np.arange(len(distinct))
+    rank[order] = np.arange(len(distinct))
+    end_rank = rank[codes]
+    del codes
     width = np.int64(len(distinct))
-    running = key.astype(np.int64) * width + rank[codes]
+    base = key.astype(np.int64) * width
+    running = base + end_rank
     np.maximum.accumulate(running, out=running)
-    running -= key.astype(np.int64) * width  # the running latest end's rank, per staff ID
+    running -= base  # the running latest end's rank, per staff ID
+    del base
     # the row holding it: the last row so far whose own end is the running latest end
-    holder = np.where(rank[codes] == running, np.arange(n), 0)
+    holder = np.arange(n)
+    holder[end_rank != running] = 0
+    del end_rank
     np.maximum.accumulate(holder, out=holder)
     overlap = np.zeros(n, dtype=bool)
     overlap[1:] = (key[1:] == key[:-1]) & (start[1:] <= ends[running[:-1]])
@@ -90,6 +98,15 @@ def _staff_keys(tables: list[tuple[pd.DataFrame, tuple | None]],
             for (df, _), (codes, _), blank in zip(tables, parts, missing, strict=True)]
     if len(parts) == 1:
         return [(np.asarray(parts[0][0]), keep[0])]
+    arrow = [_arrow_text(u) for _, u in parts]
+    if len(parts) == 2 and all(a is not None and a.null_count == 0 for a in arrow):
+        # the second table's distinct IDs looked up among the first's: found, its code;
+        # else a new code after them (each distinct ID hashed once)
+        found = pc.index_in(arrow[1], value_set=arrow[0]).to_numpy(zero_copy_only=False)
+        new = np.isnan(found)
+        mapped = np.where(new, len(arrow[0]) + np.cumsum(new) - 1, np.nan_to_num(found))
+        (codes0, _), (codes1, _) = parts
+        return [(np.asarray(codes0), keep[0]), (mapped.astype(np.int64)[codes1], keep[1])]
     # the distinct IDs of every table, encoded together, map each table's codes
     uniques = [u for _, u in parts]
     if any(pd.api.types.is_object_dtype(u) for u in uniques):
@@ -117,7 +134,7 @@ def _sorted_by_staff(df: pd.DataFrame, key: np.ndarray, keep: np.ndarray,
     at = np.flatnonzero(keep)
     ranked = _first_seen(key[at])
     starts = _ns(df["start_date"])[at]
-    date_codes, dates = pd.factorize(starts)
+    date_codes, dates = factorize_values(starts)
     date_rank = np.empty(len(dates), dtype=np.int64)
     date_rank[np.argsort(dates, kind="stable")] = np.arange(len(dates))
     order = np.argsort(ranked * max(len(dates), 1) + date_rank[date_codes], kind="stable")
@@ -159,9 +176,11 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
             [(df, _cached_key(ctx, "absence_episodes")),
              (spells, _cached_key(ctx, "staff_spells"))])
     at, ranked = _sorted_by_staff(df, key, keep)
-    problems.append(_overlaps(ranked, _ns(df["start_date"])[at],
-                              _ns(df["end_date"].fillna(extract))[at], df[ROW].to_numpy()[at],
+    end = _ns(df["end_date"])[at]
+    end[end == np.iinfo(np.int64).min] = pd.Timestamp(extract).as_unit("ns").value  # NaT
+    problems.append(_overlaps(ranked, _ns(df["start_date"])[at], end, df[ROW].to_numpy()[at],
                               label, "episode"))
+    del end
     del at, ranked
 
     if spells is None or not spell_keep.any():

@@ -37,6 +37,14 @@ def _dictionary(array: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     return codes, encoded.chunk(encoded.num_chunks - 1).dictionary
 
 
+def factorize_values(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values) of a numeric or datetime array, numbered in order of first
+    appearance. Arrow's hash table grows with the distinct values (a few thousand dates),
+    where pandas sizes one for every row."""
+    codes, dictionary = _dictionary(pa.chunked_array([pa.array(values)]))
+    return codes, dictionary.to_numpy(zero_copy_only=False)
+
+
 def factorize_text(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """(codes, distinct values) of a column, missing values kept as one of the values.
 
@@ -123,8 +131,11 @@ def strip_codes(text: pd.Series) -> pd.Series:
     if whole is not None:  # one Arrow pass: trim, then encode
         codes, _ = _dictionary(pc.utf8_trim_whitespace(whole))
         return pd.Series(codes, index=text.index)
+    if pd.api.types.is_datetime64_dtype(text) or pd.api.types.is_numeric_dtype(text):
+        # typed cells (Parquet): nothing to strip
+        return pd.Series(factorize_values(text.to_numpy())[0], index=text.index)
     codes, uniques = factorize_text(text)
     if not pd.api.types.is_string_dtype(text) and not pd.api.types.is_object_dtype(text):
-        return pd.Series(codes, index=text.index)  # typed cells (Parquet): nothing to strip
+        return pd.Series(codes, index=text.index)  # other typed cells: nothing to strip
     stripped_codes, _ = pd.factorize(uniques.str.strip(), use_na_sentinel=False)
     return pd.Series(stripped_codes[codes], index=text.index)

@@ -158,6 +158,7 @@ def validate_folder(
                 "come from monthly_workforce", severity="warning"))
             continue
         raw, read_problems = read_mapped(path, schema, tm, record)
+        pa.default_memory_pool().release_unused()  # what the reader no longer holds
         problems.append(read_problems)
         if not path.is_file():
             continue
@@ -167,7 +168,7 @@ def validate_folder(
             continue
         table_keys: dict = {}
         table, table_problems = parse_table(raw, schema, label=path.name, record=record,
-                                            keys=table_keys)
+                                            keys=table_keys, release=True)
         del raw  # the text cells are not needed once typed: their memory goes back
         pa.default_memory_pool().release_unused()
         problems.append(table_problems)

@@ -211,27 +211,23 @@ def parse_column(
 
 def _repeated_pairs(codes: list[np.ndarray]) -> np.ndarray:
     """True for rows whose combination of (one or two) non-negative codes occurs in another
-    row: the codes combined into one integer key and sorted (stably: an extract listed by
-    staff ID and date is nearly in order, so the sort costs little), equal neighbours
-    marked."""
+    row: the codes combined into one integer key; the keys that repeat are found in a
+    sorted copy (none when the file is in order already), then marked by a lookup among
+    them, which holds no array of row positions."""
     key = codes[0].astype(np.int64)
     if len(codes) > 1:
-        key = key * (int(codes[1].max(initial=0)) + 1) + codes[1]
+        key *= int(codes[1].max(initial=0)) + 1
+        key += codes[1]
     if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):  # in order already: no sort
         same = key[1:] == key[:-1]
         repeated = np.zeros(len(key), dtype=bool)
         repeated[1:] |= same
         repeated[:-1] |= same
         return repeated
-    order = np.argsort(key, kind="stable")
-    ordered = key[order]
-    same = ordered[1:] == ordered[:-1]
-    repeated = np.zeros(len(key), dtype=bool)
-    repeated[1:] |= same
-    repeated[:-1] |= same
-    out = np.empty(len(key), dtype=bool)
-    out[order] = repeated
-    return out
+    ordered = np.sort(key)
+    twice = ordered[1:][ordered[1:] == ordered[:-1]]
+    del ordered
+    return pd.Series(key).isin(np.unique(twice)).to_numpy()
 
 
 def _heading_hint(name: str, table: str, headings: list[str]) -> str:
@@ -261,7 +257,7 @@ def _unknown_hint(heading: str, schema: TableSchema) -> str:
 
 def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
                 xlsx: bool = False, record: list | None = None, keys: dict | None = None,
-                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                release: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check the header, convert every column and apply the table's generic row rules.
 
     A required column missing from the header is reported first and alone for the table
@@ -269,7 +265,9 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
     problems hides the cause. ``keys`` (a dict), when given, receives each identifier
     column's ``(codes, distinct trimmed values)``, aligned with the rows of the returned
     table: the integer key that the checks across rows (overlaps, absence inside spells)
-    share instead of hashing the text again.
+    share instead of hashing the text again. With ``release``, each column is deleted from
+    ``raw`` as soon as no later step reads it, so that a caller holding no other copy frees
+    the text while the table is typed (``raw`` is left without its data columns).
     """
     problems = [empty_problems()]
     header_row = raw.attrs.get("header_row", 1)
@@ -311,50 +309,84 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
     specs = [c for c in schema.columns if c.name in present]
     if schema.extra_column is not None:
         specs += [Column(**{**schema.extra_column.__dict__, "name": c}) for c in extra_ok]
+    # duplicate rows (identical in every cell) are compared on the data columns; a row
+    # identical in every cell is identical in the first two: only the rows sharing those
+    # with another row are compared in full
+    data_cols = [c for c in present if c in {spec.name for spec in specs}]
+    check_duplicates = bool(data_cols) and len(raw) > 1
+    first_two = data_cols[:2] if check_duplicates else []
+    # date pairs whose order is checked: (start, end) -> (bad rows, end text, start text)
+    pairs = [(a, b) for a, b in schema.date_order if a in present and b in present]
+    date_order: dict[tuple[str, str], tuple] = {}
+    needed = {c: 0 for c in data_cols}  # steps still reading each raw column
+    for c in first_two:
+        needed[c] += 1
+    for pair in pairs:
+        for c in pair:
+            needed[c] = needed.get(c, 0) + 1
+    candidates = None  # (mask, the candidate rows' data cells), once the first two are typed
     encoded: dict[str, tuple[np.ndarray, pd.Series]] = {}
+    trimmed: dict[str, np.ndarray] = {}  # codes of the trimmed text, as strip_codes gives
+
+    def done_with(name: str) -> None:
+        needed[name] -= 1
+        if release and needed[name] <= 0 and name in raw:
+            del raw[name]
+
     for column in specs:
-        values, col_problems = parse_column(raw[column.name], column, label=label, rows=rows,
+        name = column.name
+        values, col_problems = parse_column(raw[name], column, label=label, rows=rows,
                                             record=record, encoded=encoded)
-        parsed[column.name] = values
+        parsed[name] = values
         problems.append(col_problems)
+        if (name in encoded and column.type != "free_text"
+                and (pd.api.types.is_string_dtype(raw[name])
+                     or pd.api.types.is_object_dtype(raw[name]))):
+            trimmed[name] = encoded[name][0]  # (free text is encoded untrimmed)
+        if column.type != "id":
+            encoded.pop(name, None)
+        if candidates is None and first_two and all(c in parsed for c in first_two):
+            mask = pd.Series(_repeated_pairs(
+                [trimmed[c] if c in trimmed else strip_codes(raw[c]).to_numpy()
+                 for c in first_two]), index=raw.index)
+            candidates = (mask, raw.loc[mask, data_cols])
+            for c in first_two:
+                done_with(c)
+        for start, end in pairs:
+            if (start, end) not in date_order and start in parsed and end in parsed:
+                bad = parsed[end] < parsed[start]
+                date_order[(start, end)] = (bad, raw.loc[bad, end].astype(str),
+                                            raw.loc[bad, start].astype(str))
+                done_with(start)
+                done_with(end)
+        if needed.get(name, 0) <= 0:
+            done_with(name)
     for column in schema.columns:  # absent optional columns become all-blank
         if column.name not in parsed:
             parsed[column.name] = pd.Series(
                 pd.NA, index=parsed.index,
                 dtype="datetime64[ns]" if column.type == "date" else "object")
-    # codes of the trimmed text, as strip_codes gives them (free text is encoded untrimmed)
-    trimmed = {c.name: encoded[c.name][0] for c in specs if c.name in encoded
-               and c.type != "free_text" and (pd.api.types.is_string_dtype(raw[c.name])
-                                              or pd.api.types.is_object_dtype(raw[c.name]))}
     if keys is not None:
         keys.update({c.name: encoded[c.name] for c in specs
                      if c.type == "id" and c.name in trimmed})
 
-    # duplicate rows (identical in every cell)
-    data_cols = [c for c in present if c in parsed]
-    if data_cols and len(raw) > 1:
-        # a row identical in every cell is identical in the first two: only the rows
-        # sharing those with another row are compared in full
-        candidate = pd.Series(_repeated_pairs(
-            [trimmed[c] if c in trimmed else strip_codes(raw[c]).to_numpy()
-             for c in data_cols[:2]]), index=raw.index)
-        norm = raw.loc[candidate, data_cols].apply(strip_codes)
-        dup = np.zeros(len(raw), dtype=bool)
+    if candidates is not None:
+        candidate, cells = candidates
+        norm = cells.apply(strip_codes)
+        dup = np.zeros(len(rows), dtype=bool)
         dup[candidate.to_numpy()] = norm.duplicated(keep="first").to_numpy()
-        dup = pd.Series(dup, index=raw.index)
+        dup = pd.Series(dup, index=rows.index)
         if dup.any():
             first_row = rows[candidate].groupby([norm[c] for c in data_cols],
                                                 sort=False).transform("first")
             problems.append(problems_frame(label, rows[dup], None, None,
                                            "duplicate row: identical to row "
                                            + first_row[dup].astype(str)))
-    for start, end in schema.date_order:
-        if start in present and end in present:
-            bad = parsed[end] < parsed[start]
-            if bad.any():
-                problems.append(problems_frame(
-                    label, rows[bad], end, raw.loc[bad, end].astype(str),
-                    "end date is before the start date ("
-                    + raw.loc[bad, start].astype(str) + ")"))
+    for pair in pairs:
+        bad, end_text, start_text = date_order[pair]
+        if bad.any():
+            problems.append(problems_frame(
+                label, rows[bad], pair[1], end_text,
+                "end date is before the start date (" + start_text + ")"))
     return parsed, pd.concat(problems, ignore_index=True)
 

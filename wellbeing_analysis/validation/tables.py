@@ -31,18 +31,18 @@ def _overlaps(key: np.ndarray, start: np.ndarray, end: np.ndarray, rows: np.ndar
     codes, distinct = factorize_values(end)
     order = np.argsort(distinct, kind="stable")
     ends = distinct[order]
-    rank = np.empty(len(distinct), dtype=np.int64)
-    rank[order] = np.arange(len(distinct))
+    rank = np.empty(len(distinct), dtype=np.int32)
+    rank[order] = np.arange(len(distinct), dtype=np.int32)
     end_rank = rank[codes]
     del codes
     width = np.int64(len(distinct))
-    base = key.astype(np.int64) * width
-    running = base + end_rank
+    running = key.astype(np.int64)
+    running *= width
+    running += end_rank
     np.maximum.accumulate(running, out=running)
-    running -= base  # the running latest end's rank, per staff ID
-    del base
+    np.remainder(running, width, out=running)  # the running latest end's rank, per staff ID
     # the row holding it: the last row so far whose own end is the running latest end
-    holder = np.arange(n)
+    holder = np.arange(n, dtype=np.int64 if n >= 2**31 else np.int32)
     holder[end_rank != running] = 0
     del end_rank
     np.maximum.accumulate(holder, out=holder)
@@ -71,7 +71,7 @@ def _first_seen(codes: np.ndarray) -> np.ndarray:
     n = int(codes.max()) + 1
     first = np.full(n, len(codes), dtype=np.int64)
     np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
-    rank = np.empty(n, dtype=np.int64)
+    rank = np.empty(n, dtype=np.int64 if n >= 2**31 else np.int32)
     rank[np.argsort(first, kind="stable")] = np.arange(n)
     return rank[codes]
 
@@ -105,8 +105,10 @@ def _staff_keys(tables: list[tuple[pd.DataFrame, tuple | None]],
         found = pc.index_in(arrow[1], value_set=arrow[0]).to_numpy(zero_copy_only=False)
         new = np.isnan(found)
         mapped = np.where(new, len(arrow[0]) + np.cumsum(new) - 1, np.nan_to_num(found))
+        small = len(arrow[0]) + len(arrow[1]) < 2**31
         (codes0, _), (codes1, _) = parts
-        return [(np.asarray(codes0), keep[0]), (mapped.astype(np.int64)[codes1], keep[1])]
+        return [(np.asarray(codes0), keep[0]),
+                (mapped.astype(np.int32 if small else np.int64)[codes1], keep[1])]
     # the distinct IDs of every table, encoded together, map each table's codes
     uniques = [u for _, u in parts]
     if any(pd.api.types.is_object_dtype(u) for u in uniques):
@@ -137,7 +139,12 @@ def _sorted_by_staff(df: pd.DataFrame, key: np.ndarray, keep: np.ndarray,
     date_codes, dates = factorize_values(starts)
     date_rank = np.empty(len(dates), dtype=np.int64)
     date_rank[np.argsort(dates, kind="stable")] = np.arange(len(dates))
-    order = np.argsort(ranked * max(len(dates), 1) + date_rank[date_codes], kind="stable")
+    composite = ranked.astype(np.int64)
+    composite *= max(len(dates), 1)
+    composite += date_rank[date_codes]
+    del date_codes, starts
+    order = np.argsort(composite, kind="stable")
+    del composite
     return at[order], ranked[order]
 
 
@@ -176,12 +183,11 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
             [(df, _cached_key(ctx, "absence_episodes")),
              (spells, _cached_key(ctx, "staff_spells"))])
     at, ranked = _sorted_by_staff(df, key, keep)
-    end = _ns(df["end_date"])[at]
+    start, end, rows = _ns(df["start_date"])[at], _ns(df["end_date"])[at], df[ROW].to_numpy()[at]
+    del at
     end[end == np.iinfo(np.int64).min] = pd.Timestamp(extract).as_unit("ns").value  # NaT
-    problems.append(_overlaps(ranked, _ns(df["start_date"])[at], end, df[ROW].to_numpy()[at],
-                              label, "episode"))
-    del end
-    del at, ranked
+    problems.append(_overlaps(ranked, start, end, rows, label, "episode"))
+    del ranked, start, end, rows
 
     if spells is None or not spell_keep.any():
         return pd.concat(problems, ignore_index=True)

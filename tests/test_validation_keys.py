@@ -201,10 +201,10 @@ def test_ids_differing_by_spaces_are_one_staff_member_and_by_case_two(tmp_path):
         # row 6 is open: it runs to the extract date
         (4, "episode overlaps another episode of the same staff_id (row 6)"),
         (7, "this staff_id has no spell in staff_spells"),
-        (4, "the episode falls (partly) outside every spell of this staff_id in "
-            "staff_spells"),
-        (6, "ongoing episode for a staff member who has left: days after leaving are not "
-            "counted; close the episode"),
+        (4, ("the episode falls (partly) outside every spell of this staff_id in "
+             "staff_spells")),
+        (6, ("ongoing episode for a staff member who has left: days after leaving are not "
+             "counted; close the episode")),
     ]
     assert got.loc[got["row"] == 7, "value"].tolist() == ["s2"]
 
@@ -243,3 +243,24 @@ def test_pseudonyms_are_the_keyed_hash_of_each_id():
     assert got[present].tolist() == expected
     assert got[~present].isna().all() and got.dtype == object
     assert got[0] == got[3] and got[0] != got[1]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_releasing_the_raw_columns_changes_nothing(tmp_path, seed):
+    from wellbeing_analysis.schema import TABLES
+    from wellbeing_analysis.validation import parse_table, read_raw
+
+    d = random_folder(tmp_path / "d", seed)
+    for name in ("staff_spells", "absence_episodes"):
+        raw, _ = read_raw(d / f"{name}.csv")
+        kept, released = raw.copy(), raw.copy()
+        record_a, record_b, keys_a, keys_b = [], [], {}, {}
+        table_a, problems_a = parse_table(kept, TABLES[name], label=name, record=record_a,
+                                          keys=keys_a)
+        table_b, problems_b = parse_table(released, TABLES[name], label=name,
+                                          record=record_b, keys=keys_b, release=True)
+        pd.testing.assert_frame_equal(table_a, table_b)
+        pd.testing.assert_frame_equal(problems_a, problems_b)
+        assert record_a == record_b and keys_a.keys() == keys_b.keys() == {"staff_id"}
+        assert list(kept.columns) == list(raw.columns)
+        assert list(released.columns) == [ROW]

@@ -209,25 +209,32 @@ def parse_column(
     return values, (pd.concat(problems, ignore_index=True) if problems else empty_problems())
 
 
-def _repeated_pairs(codes: list[np.ndarray]) -> np.ndarray:
-    """True for rows whose combination of (one or two) non-negative codes occurs in another
-    row: the codes combined into one integer key; the keys that repeat are found in a
-    sorted copy (none when the file is in order already), then marked by a lookup among
-    them, which holds no array of row positions."""
+def _pair_key(codes: list[np.ndarray]) -> np.ndarray:
+    """One (or two) non-negative codes per row combined into one integer."""
     key = codes[0].astype(np.int64)
     if len(codes) > 1:
         key *= int(codes[1].max(initial=0)) + 1
         key += codes[1]
-    if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):  # in order already: no sort
-        same = key[1:] == key[:-1]
+    return key
+
+
+def _repeated_pairs(codes: list[np.ndarray]) -> np.ndarray:
+    """True for rows whose combination of (one or two) non-negative codes occurs in another
+    row. The combined keys that repeat are found by sorting them (in place: no sort when the
+    file is in order already), then the rows holding them by a lookup among those few."""
+    key = _pair_key(codes)
+    ordered = len(key) < 2 or bool(np.all(key[1:] >= key[:-1]))
+    if not ordered:
+        key.sort()
+    twice = key[1:] == key[:-1]
+    if ordered:
         repeated = np.zeros(len(key), dtype=bool)
-        repeated[1:] |= same
-        repeated[:-1] |= same
+        repeated[1:] |= twice
+        repeated[:-1] |= twice
         return repeated
-    ordered = np.sort(key)
-    twice = ordered[1:][ordered[1:] == ordered[:-1]]
-    del ordered
-    return pd.Series(key).isin(np.unique(twice)).to_numpy()
+    values = np.unique(key[1:][twice])
+    del key, twice
+    return pd.Series(_pair_key(codes)).isin(values).to_numpy()
 
 
 def _heading_hint(name: str, table: str, headings: list[str]) -> str:

@@ -337,7 +337,9 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
 
     def done_with(name: str) -> None:
         needed[name] -= 1
-        if release and needed[name] <= 0 and name in raw:
+        # (every data column is read again for the candidate rows until they are taken)
+        waiting = bool(first_two) and candidates is None
+        if release and not waiting and needed[name] <= 0 and name in raw:
             del raw[name]
 
     for column in specs:
@@ -359,6 +361,9 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
             candidates = (mask, raw.loc[mask, data_cols])
             for c in first_two:
                 done_with(c)
+            for c in data_cols:  # typed before the candidates were taken
+                if c in parsed and c not in first_two and needed[c] <= 0:
+                    done_with(c)
         for start, end in pairs:
             if (start, end) not in date_order and start in parsed and end in parsed:
                 bad = parsed[end] < parsed[start]

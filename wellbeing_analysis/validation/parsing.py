@@ -117,7 +117,8 @@ def parse_column(
     ``record`` as (file, column, change, rows) tuples. ``xlsx`` is kept for callers; every
     file type accepts the same layouts. ``encoded`` (a dict), when given, receives the
     column's ``(codes, distinct values)`` (see :func:`.text.encode`) when it was read as
-    text, for checks across rows that reuse them.
+    text, for checks across rows that reuse them; when it holds them already (the same
+    text encoded by the caller), they are used.
 
     Every step works on the column's distinct values and spreads the result over the rows
     by their codes; text columns are returned as Python objects with one object per
@@ -132,7 +133,10 @@ def parse_column(
     else:
         if not pd.api.types.is_string_dtype(text) and not pd.api.types.is_object_dtype(text):
             text = text.astype("string").fillna("").astype(str)
-        codes, uniques = encode(text, trim=column.type != "free_text")
+        if encoded is not None and column.name in encoded:  # encoded by the caller
+            codes, uniques = encoded[column.name]
+        else:
+            codes, uniques = encode(text, trim=column.type != "free_text")
         blank_u = np.asarray((uniques == "").fillna(False), dtype=bool)
         blank = pd.Series(blank_u[codes], index=index)
         if encoded is not None:
@@ -207,6 +211,11 @@ def parse_column(
     else:  # id, text, free_text
         values = take_objects(uniques, codes, index, missing=blank_u)
     return values, (pd.concat(problems, ignore_index=True) if problems else empty_problems())
+
+
+def _is_text(cells: pd.Series) -> bool:
+    """Cells read as text (not typed by the file, as Parquet dates are)."""
+    return pd.api.types.is_string_dtype(cells) or pd.api.types.is_object_dtype(cells)
 
 
 def _pair_key(codes: list[np.ndarray]) -> np.ndarray:
@@ -326,20 +335,27 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
     pairs = [(a, b) for a, b in schema.date_order if a in present and b in present]
     date_order: dict[tuple[str, str], tuple] = {}
     needed = {c: 0 for c in data_cols}  # steps still reading each raw column
-    for c in first_two:
-        needed[c] += 1
     for pair in pairs:
         for c in pair:
             needed[c] = needed.get(c, 0) + 1
-    candidates = None  # (mask, the candidate rows' data cells), once the first two are typed
     encoded: dict[str, tuple[np.ndarray, pd.Series]] = {}
     trimmed: dict[str, np.ndarray] = {}  # codes of the trimmed text, as strip_codes gives
+    by_name = {spec.name: spec for spec in specs}
+    for c in first_two:  # text encoded once here, reused when the column is typed
+        if _is_text(raw[c]):
+            encoded[c] = encode(raw[c], trim=by_name[c].type != "free_text")
+            if by_name[c].type != "free_text":
+                trimmed[c] = encoded[c][0]
+    candidates = None  # (mask, the candidate rows' data cells)
+    if first_two:
+        mask = pd.Series(_repeated_pairs(
+            [trimmed[c] if c in trimmed else strip_codes(raw[c]).to_numpy()
+             for c in first_two]), index=raw.index)
+        candidates = (mask, raw.loc[mask, data_cols])
 
     def done_with(name: str) -> None:
         needed[name] -= 1
-        # (every data column is read again for the candidate rows until they are taken)
-        waiting = bool(first_two) and candidates is None
-        if release and not waiting and needed[name] <= 0 and name in raw:
+        if release and needed[name] <= 0 and name in raw:
             del raw[name]
 
     for column in specs:
@@ -348,22 +364,10 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
                                             record=record, encoded=encoded)
         parsed[name] = values
         problems.append(col_problems)
-        if (name in encoded and column.type != "free_text"
-                and (pd.api.types.is_string_dtype(raw[name])
-                     or pd.api.types.is_object_dtype(raw[name]))):
+        if name in encoded and column.type != "free_text" and _is_text(raw[name]):
             trimmed[name] = encoded[name][0]  # (free text is encoded untrimmed)
         if column.type != "id":
             encoded.pop(name, None)
-        if candidates is None and first_two and all(c in parsed for c in first_two):
-            mask = pd.Series(_repeated_pairs(
-                [trimmed[c] if c in trimmed else strip_codes(raw[c]).to_numpy()
-                 for c in first_two]), index=raw.index)
-            candidates = (mask, raw.loc[mask, data_cols])
-            for c in first_two:
-                done_with(c)
-            for c in data_cols:  # typed before the candidates were taken
-                if c in parsed and c not in first_two and needed[c] <= 0:
-                    done_with(c)
         for start, end in pairs:
             if (start, end) not in date_order and start in parsed and end in parsed:
                 bad = parsed[end] < parsed[start]

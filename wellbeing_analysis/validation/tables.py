@@ -196,9 +196,11 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
     s = spells.loc[spell_keep, ["start_date", "end_date"]].assign(staff_id=spell_key[spell_keep])
     periods = employment_periods(s, extract)[["staff_id", "period_start", "period_end"]]
     periods = periods.drop_duplicates()
-    status = _within_periods(key[keep], _ns(df["start_date"])[keep],
-                             _ns(df["end_date"].fillna(extract))[keep],
-                             df["end_date"].isna().to_numpy()[keep], periods)
+    end = _ns(df["end_date"])[keep]
+    open_ended = end == np.iinfo(np.int64).min  # NaT: runs to the extract date
+    end[open_ended] = pd.Timestamp(extract).as_unit("ns").value
+    status = _within_periods(key[keep], _ns(df["start_date"])[keep], end, open_ended, periods)
+    del end, open_ended
     by_row = _any_per_row(df[ROW].to_numpy()[keep], status)
     position = np.flatnonzero(keep)[by_row["first"].to_numpy()]  # of each row in df
 
@@ -236,7 +238,6 @@ def _within_periods(key: np.ndarray, start: np.ndarray, end_eff: np.ndarray,
     or before the episode's start can hold it (of periods starting the same day, the one
     ending last): each episode is matched to that one period, with no table of
     episodes × periods."""
-    key = key.astype(np.int64, copy=False)
     pk = periods["staff_id"].to_numpy(dtype=np.int64)
     if len(pk) == 0:
         none = np.zeros(len(key), dtype=bool)
@@ -246,23 +247,32 @@ def _within_periods(key: np.ndarray, start: np.ndarray, end_eff: np.ndarray,
     order = np.lexsort((pe, ps, pk))  # by key and start; of equal starts, the longest last
     pk, ps, pe = pk[order], ps[order], pe[order]
     n_keys = int(max(pk.max(initial=-1), key.max(initial=-1))) + 1
-    count = np.bincount(pk, minlength=n_keys)
+    small = max(n_keys, len(pk)) < 2**31
+    index_type = np.int32 if small else np.int64
+    pk = pk.astype(index_type)
+    count = np.bincount(pk, minlength=n_keys).astype(index_type)
     # a staff ID with one period (the usual case): that period; with several, a binary
     # search by (key, rank of the start among the distinct period starts) as one integer
-    hit = (np.cumsum(count) - count)[key]
-    several = count[key] > 1
+    hit = (np.cumsum(count) - count).astype(index_type)[key]
+    periods_of = count[key]
+    several = periods_of > 1
     if several.any():
         distinct = np.unique(ps)
         base = len(distinct) + 1
-        period_code = pk * base + np.searchsorted(distinct, ps, side="right")
-        episode_code = (key[several] * base
+        period_code = pk.astype(np.int64) * base + np.searchsorted(distinct, ps, side="right")
+        episode_code = (key[several].astype(np.int64) * base
                         + np.searchsorted(distinct, start[several], side="right"))
         hit[several] = np.searchsorted(period_code, episode_code, side="right") - 1
-    hit = np.clip(hit, 0, len(pk) - 1)  # (none found: the key or start test fails)
-    same = (count[key] > 0) & (pk[hit] == key) & (ps[hit] <= start)
+    np.clip(hit, 0, len(pk) - 1, out=hit)  # (none found: the key or start test fails)
+    same = periods_of > 0
+    del periods_of, several
+    same &= pk[hit] == key
+    same &= ps[hit] <= start
+    end_at = pe[hit]
+    del hit
     has_period = count > 0
-    starts_in = same & (start <= pe[hit])
-    ends_in = end_eff <= pe[hit]
+    starts_in = same & (start <= end_at)
+    ends_in = end_eff <= end_at
     return {
         "known": has_period[key],
         "inside": starts_in & ends_in,

@@ -27,6 +27,8 @@ KEY_LENGTH = 16
 PSEUDONYM_PREFIX = "P"
 
 _process_key: str | None = None
+#: Upper-case hexadecimal digits, as ASCII codes.
+_HEX_DIGITS = np.frombuffer(b"0123456789ABCDEF", dtype=np.uint8)
 
 
 def pseudonym_key(key: str | None = None) -> str:
@@ -55,7 +57,19 @@ def pseudonymise(ids: pd.Series, *, key: str | None = None) -> pd.Series:
     codes, distinct = pd.factorize(values[present].astype(str).to_numpy(dtype=object))
     hashed = pd.util.hash_array(np.asarray(distinct, dtype=object),
                                 hash_key=pseudonym_key(key), categorize=False)
-    names = np.char.add(PSEUDONYM_PREFIX, np.char.mod("%016X", hashed.astype(np.uint64)))
     out = np.full(len(values), pd.NA, dtype=object)
-    out[present] = names.astype(object)[codes]
+    out[present] = _labels(hashed.astype(np.uint64))[codes]
     return pd.Series(out, index=ids.index, dtype="object")
+
+
+def _labels(hashed: np.ndarray) -> np.ndarray:
+    """``PSEUDONYM_PREFIX`` + 16 upper-case hex digits of each 64-bit hash (as ``%016X``
+    writes them), built as bytes in one vectorised pass, as Python strings."""
+    prefix = PSEUDONYM_PREFIX.encode("ascii")
+    digits = hashed.astype(">u8").view(np.uint8).reshape(-1, 8)  # most significant first
+    cells = np.empty((len(hashed), len(prefix) + 16), dtype=np.uint8)
+    cells[:, :len(prefix)] = np.frombuffer(prefix, dtype=np.uint8)
+    cells[:, len(prefix)::2] = _HEX_DIGITS[digits >> 4]
+    cells[:, len(prefix) + 1::2] = _HEX_DIGITS[digits & 15]
+    width = cells.shape[1]
+    return cells.view(f"S{width}").ravel().astype(f"U{width}").astype(object)

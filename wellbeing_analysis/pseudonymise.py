@@ -27,6 +27,8 @@ KEY_LENGTH = 16
 PSEUDONYM_PREFIX = "P"
 
 _process_key: str | None = None
+#: Upper-case hexadecimal digits, as ASCII codes.
+_HEX_DIGITS = np.frombuffer(b"0123456789ABCDEF", dtype=np.uint8)
 
 
 def pseudonym_key(key: str | None = None) -> str:
@@ -47,12 +49,27 @@ def pseudonymise(ids: pd.Series, *, key: str | None = None) -> pd.Series:
     """Replace each ID by ``P`` + 16 hex digits of its keyed SipHash (vectorised).
 
     Equal IDs map to equal pseudonyms; blanks stay blank. With 64-bit outputs the chance of
-    any collision among 10^6 distinct IDs is about 3 in 10^8.
+    any collision among 10^6 distinct IDs is about 3 in 10^8. Each distinct ID is hashed
+    and formatted once, and rows with the same ID share one pseudonym object.
     """
     values = ids.astype("object")
-    present = values.notna()
-    hashed = pd.util.hash_array(values[present].astype(str).to_numpy(dtype=object),
-                                hash_key=pseudonym_key(key), categorize=True)
-    out = pd.Series(pd.NA, index=ids.index, dtype="object")
-    out[present] = np.char.add(PSEUDONYM_PREFIX, np.char.mod("%016X", hashed.astype(np.uint64)))
-    return out
+    present = values.notna().to_numpy()
+    codes, distinct = pd.factorize(values[present].astype(str).to_numpy(dtype=object))
+    hashed = pd.util.hash_array(np.asarray(distinct, dtype=object),
+                                hash_key=pseudonym_key(key), categorize=False)
+    out = np.full(len(values), pd.NA, dtype=object)
+    out[present] = _labels(hashed.astype(np.uint64))[codes]
+    return pd.Series(out, index=ids.index, dtype="object")
+
+
+def _labels(hashed: np.ndarray) -> np.ndarray:
+    """``PSEUDONYM_PREFIX`` + 16 upper-case hex digits of each 64-bit hash (as ``%016X``
+    writes them), built as bytes in one vectorised pass, as Python strings."""
+    prefix = PSEUDONYM_PREFIX.encode("ascii")
+    digits = hashed.astype(">u8").view(np.uint8).reshape(-1, 8)  # most significant first
+    cells = np.empty((len(hashed), len(prefix) + 16), dtype=np.uint8)
+    cells[:, :len(prefix)] = np.frombuffer(prefix, dtype=np.uint8)
+    cells[:, len(prefix)::2] = _HEX_DIGITS[digits >> 4]
+    cells[:, len(prefix) + 1::2] = _HEX_DIGITS[digits & 15]
+    width = cells.shape[1]
+    return cells.view(f"S{width}").ravel().astype(f"U{width}").astype(object)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from wellbeing_analysis.constants import ROW_LEVEL_TABLES
 from wellbeing_analysis.errors import (
@@ -132,6 +133,8 @@ def validate_folder(
                                          "data folder not found")
         return report
     parsed: dict[str, pd.DataFrame] = {}
+    #: per table, each identifier column's (codes, distinct values), shared by the checks
+    keys: dict[str, dict] = {}
     mapping, mapping_problems = load_mapping(data_dir)
     problems.append(mapping_problems)
     record: list = []
@@ -155,6 +158,7 @@ def validate_folder(
                 "come from monthly_workforce", severity="warning"))
             continue
         raw, read_problems = read_mapped(path, schema, tm, record)
+        pa.default_memory_pool().release_unused()  # what the reader no longer holds
         problems.append(read_problems)
         if not path.is_file():
             continue
@@ -162,18 +166,23 @@ def validate_folder(
                                       0 if raw is None else len(raw))
         if raw is None:
             continue
-        table, table_problems = parse_table(raw, schema, label=path.name, record=record)
+        table_keys: dict = {}
+        table, table_problems = parse_table(raw, schema, label=path.name, record=record,
+                                            keys=table_keys, release=True)
+        del raw  # the text cells are not needed once typed: their memory goes back
+        pa.default_memory_pool().release_unused()
         problems.append(table_problems)
         if table.empty and not schema.required:
             continue  # a header-only optional table is absent (the warning says so)
         parsed[name] = table
+        keys[name] = table_keys
 
     inferred = [d for d in (latest_date(parsed), monthly_checks.latest_month_end(parsed))
                 if d is not None]
     extract = given if given is not None else (max(inferred) if inferred else None)
     report.extract_date = extract
     ctx = {"extract_date": extract if extract is not None else pd.Timestamp.max,
-           "tables": parsed}
+           "tables": parsed, "keys": keys}
     for name, table in parsed.items():
         label = report.files[name].path.name
         if given is not None:

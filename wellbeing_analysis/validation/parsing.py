@@ -21,12 +21,16 @@ from wellbeing_analysis.schema import (
     allowed_values,
 )
 from wellbeing_analysis.validation.reading import ROW, heading_key
-from wellbeing_analysis.validation.text import factorize_text, per_unique, strip, strip_codes
+from wellbeing_analysis.validation.text import encode, strip_codes, take_objects
+
+#: Nanoseconds in a day (a date with no time of day is a whole number of them).
+NS_PER_DAY = 86_400 * 10**9
 
 
-def _parse_dates(text: pd.Series) -> tuple[pd.Series, dict[str, pd.Series], dict[str, int]]:
+def _parse_dates(codes: np.ndarray, uniques: pd.Series, index: pd.Index,
+                 ) -> tuple[pd.Series, dict[str, pd.Series], dict[str, int]]:
     """Parse the accepted date layouts (constants.INPUT_DATE_LAYOUTS; a time of exactly
-    midnight allowed).
+    midnight allowed) of a column given as codes into its distinct trimmed texts.
 
     Returns (dates, masks, counts): masks 'bad_format', 'with_time', 'impossible',
     'too_early', 'too_late'; counts of rows per layout other than ISO. A real calendar date
@@ -34,13 +38,12 @@ def _parse_dates(text: pd.Series) -> tuple[pd.Series, dict[str, pd.Series], dict
     marker or a mistyped year) is flagged too early / too late, never raised. Each distinct
     text is parsed once (a national extract has a few thousand dates).
     """
-    codes, uniques = factorize_text(text)
     dates, masks, layout = _parse_distinct_dates(uniques.astype("object"))
     per_unique_rows = np.bincount(codes, minlength=len(uniques))
     counts = {name: int(per_unique_rows[(layout == name).to_numpy()].sum())
               for name in layout.dropna().unique() if name != INPUT_DATE_LAYOUTS[0][0]}
-    spread = {k: pd.Series(m.to_numpy()[codes], index=text.index) for k, m in masks.items()}
-    return (pd.Series(dates.to_numpy()[codes], index=text.index, dtype=dates.dtype),
+    spread = {k: pd.Series(m.to_numpy()[codes], index=index) for k, m in masks.items()}
+    return (pd.Series(dates.to_numpy()[codes], index=index, dtype=dates.dtype),
             spread, counts)
 
 
@@ -78,18 +81,20 @@ def _typed_dates(values: pd.Series) -> tuple[pd.Series, dict[str, pd.Series], di
     too_early, too_late = values < lo, values > hi
     ok = values.where(~(too_early | too_late))
     ns = ok.astype("datetime64[ns]")
-    with_time = ns.notna() & (ns != ns.dt.normalize())
+    # a time of day: not a whole number of days since 1970 (as ns != ns.dt.normalize())
+    with_time = ns.notna() & pd.Series(ns.to_numpy().view("i8") % NS_PER_DAY != 0,
+                                       index=ns.index)
     false = pd.Series(False, index=values.index)
     masks = {"bad_format": false, "with_time": with_time, "impossible": false,
              "too_early": too_early, "too_late": too_late}
     return ns, masks, {}
 
 
-def _normalise_codes(stripped: pd.Series, column: Column, allowed: tuple[str, ...],
-                     ) -> tuple[pd.Series, list[tuple[str, str, int]]]:
-    """Export spellings to allowed values: the column's own normaliser, then a match
-    ignoring case. Returns (values, [(from, to, rows)] for every value changed)."""
-    codes, uniques = factorize_text(stripped)
+def _normalise_codes(uniques: pd.Series, codes: np.ndarray, column: Column,
+                     allowed: tuple[str, ...]) -> tuple[pd.Series, list[tuple[str, str, int]]]:
+    """Export spellings to allowed values, per distinct trimmed text: the column's own
+    normaliser, then a match ignoring case. Returns (the value for each distinct text,
+    [(from, to, rows)] for every value changed)."""
     u = uniques.astype("object")
     fixed = column.normalise(u.astype(str)) if column.normalise is not None else u
     by_case = {a.casefold(): a for a in allowed}
@@ -98,32 +103,44 @@ def _normalise_codes(stripped: pd.Series, column: Column, allowed: tuple[str, ..
     changed = (u.notna() & (fixed != u)).to_numpy()
     rows = np.bincount(codes, minlength=len(u))
     changes = [(u.iloc[i], fixed.iloc[i], int(rows[i])) for i in np.flatnonzero(changed)]
-    values = np.asarray(fixed.to_numpy(), dtype=object)[codes]  # few distinct: a take
-    return pd.Series(values, index=stripped.index, dtype="object"), changes
+    return fixed, changes
 
 
 def parse_column(
     text: pd.Series, column: Column, *, label: str, rows: pd.Series, xlsx: bool = False,
-    record: list | None = None,
+    record: list | None = None, encoded: dict | None = None,
 ) -> tuple[pd.Series, pd.DataFrame]:
     """Convert one text column to its type; returns (values, problems).
 
     Spellings that exports use and the schema accepts after normalising (date layouts other
     than ISO, bands such as '8A', reason texts, codes in another case) are counted in
     ``record`` as (file, column, change, rows) tuples. ``xlsx`` is kept for callers; every
-    file type accepts the same layouts.
+    file type accepts the same layouts. ``encoded`` (a dict), when given, receives the
+    column's ``(codes, distinct values)`` (see :func:`.text.encode`) when it was read as
+    text, for checks across rows that reuse them; when it holds them already (the same
+    text encoded by the caller), they are used.
+
+    Every step works on the column's distinct values and spreads the result over the rows
+    by their codes; text columns are returned as Python objects with one object per
+    distinct value.
     """
     problems = []
     record = [] if record is None else record
     typed_date = column.type == "date" and pd.api.types.is_datetime64_any_dtype(text)
+    index = text.index
     if typed_date:
-        stripped = text
         blank = text.isna()
     else:
         if not pd.api.types.is_string_dtype(text) and not pd.api.types.is_object_dtype(text):
             text = text.astype("string").fillna("").astype(str)
-        stripped = text if column.type == "free_text" else strip(text)
-        blank = stripped == ""
+        if encoded is not None and column.name in encoded:  # encoded by the caller
+            codes, uniques = encoded[column.name]
+        else:
+            codes, uniques = encode(text, trim=column.type != "free_text")
+        blank_u = np.asarray((uniques == "").fillna(False), dtype=bool)
+        blank = pd.Series(blank_u[codes], index=index)
+        if encoded is not None:
+            encoded[column.name] = (codes, uniques)
 
     def flag(mask: pd.Series, message: str | pd.Series) -> None:
         if mask.any():
@@ -131,12 +148,17 @@ def parse_column(
             shown = text[mask].astype(str) if typed_date else text[mask]
             problems.append(problems_frame(label, rows[mask], column.name, shown, msg))
 
+    def spread(per_value: pd.Series | np.ndarray) -> pd.Series:
+        per_value = per_value if isinstance(per_value, pd.Series) else pd.Series(per_value)
+        return pd.Series(per_value.to_numpy()[codes], index=index, dtype=per_value.dtype)
+
     if not column.nullable:
         flag(blank, "a value is required here but the cell is blank")
 
     kind = column.type
     if kind == "date":
-        values, masks, layouts = _typed_dates(text) if typed_date else _parse_dates(stripped)
+        values, masks, layouts = (_typed_dates(text) if typed_date
+                                  else _parse_dates(codes, uniques, index))
         record += [(label, column.name, f"dates written {name}", n)
                    for name, n in layouts.items()]
         flag(masks["bad_format"], "not a date: use YYYY-MM-DD, DD/MM/YYYY, DD-Mon-YYYY or "
@@ -149,8 +171,8 @@ def parse_column(
         flag(masks["too_late"], "implausible date (too far in the future; leave an end date "
              "blank for an open spell or ongoing episode)")
     elif kind in ("number", "integer"):
-        values = per_unique(stripped, lambda u: pd.to_numeric(
-            u.astype("object").where(u.str.len() > 0), errors="coerce").astype("float64"))
+        values = spread(pd.to_numeric(uniques.astype("object").where(uniques.str.len() > 0),
+                                      errors="coerce").astype("float64"))
         not_number = ~blank & (values.isna() | ~np.isfinite(values.fillna(0.0)))
         flag(not_number, "not a number")
         if kind == "integer":
@@ -168,26 +190,60 @@ def parse_column(
             values = values.round().astype("Int64")
     elif kind == "code":
         allowed = allowed_values(column)
-        values = stripped.where(~blank).astype("object")
-        if allowed is not None:
-            # normalised on the text as read (Arrow-backed: encoded once), blanks kept blank
-            values, changes = _normalise_codes(stripped, column, allowed)
-            values = values.where(~blank)
+        if allowed is None:
+            values = take_objects(uniques, codes, index, missing=blank_u)
+        else:
+            # normalised per distinct text as read, blanks kept blank
+            fixed, changes = _normalise_codes(uniques, codes, column, allowed)
             changes = [c for c in changes if c[0] != ""]
             record += [(label, column.name, f"{a!r} read as {b!r}", n) for a, b, n in changes]
-            unknown = ~blank & ~values.isin(allowed)
+            values = take_objects(fixed, codes, index, missing=blank_u)
+            unknown = spread(~blank_u & ~fixed.isin(allowed).to_numpy(dtype=bool))
             shown = ", ".join(allowed) if len(allowed) <= 16 else f"{len(allowed)} values listed in the data dictionary"
             flag(unknown, f"not an allowed value (allowed: {shown})")
     elif kind == "boolean":
-        low = stripped.str.lower()
-        is_true, is_false = low.isin(TRUE_VALUES), low.isin(FALSE_VALUES)
+        low = uniques.str.lower()
+        is_true, is_false = spread(low.isin(TRUE_VALUES)), spread(low.isin(FALSE_VALUES))
         flag(~blank & ~is_true & ~is_false, "not yes/no (use true/false, yes/no or 1/0)")
-        values = pd.Series(pd.NA, index=text.index, dtype="boolean")
+        values = pd.Series(pd.NA, index=index, dtype="boolean")
         values[is_true] = True
         values[is_false] = False
     else:  # id, text, free_text
-        values = stripped.where(~blank).astype("object")
+        values = take_objects(uniques, codes, index, missing=blank_u)
     return values, (pd.concat(problems, ignore_index=True) if problems else empty_problems())
+
+
+def _is_text(cells: pd.Series) -> bool:
+    """Cells read as text (not typed by the file, as Parquet dates are)."""
+    return pd.api.types.is_string_dtype(cells) or pd.api.types.is_object_dtype(cells)
+
+
+def _pair_key(codes: list[np.ndarray]) -> np.ndarray:
+    """One (or two) non-negative codes per row combined into one integer."""
+    key = codes[0].astype(np.int64)
+    if len(codes) > 1:
+        key *= int(codes[1].max(initial=0)) + 1
+        key += codes[1]
+    return key
+
+
+def _repeated_pairs(codes: list[np.ndarray]) -> np.ndarray:
+    """True for rows whose combination of (one or two) non-negative codes occurs in another
+    row. The combined keys that repeat are found by sorting them (in place: no sort when the
+    file is in order already), then the rows holding them by a lookup among those few."""
+    key = _pair_key(codes)
+    ordered = len(key) < 2 or bool(np.all(key[1:] >= key[:-1]))
+    if not ordered:
+        key.sort()
+    twice = key[1:] == key[:-1]
+    if ordered:
+        repeated = np.zeros(len(key), dtype=bool)
+        repeated[1:] |= twice
+        repeated[:-1] |= twice
+        return repeated
+    values = np.unique(key[1:][twice])
+    del key, twice
+    return pd.Series(_pair_key(codes)).isin(values).to_numpy()
 
 
 def _heading_hint(name: str, table: str, headings: list[str]) -> str:
@@ -216,13 +272,18 @@ def _unknown_hint(heading: str, schema: TableSchema) -> str:
 
 
 def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
-                xlsx: bool = False, record: list | None = None,
-                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                xlsx: bool = False, record: list | None = None, keys: dict | None = None,
+                release: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check the header, convert every column and apply the table's generic row rules.
 
     A required column missing from the header is reported first and alone for the table
     (with any unknown headings): its rows are not checked, so that no cascade of follow-on
-    problems hides the cause.
+    problems hides the cause. ``keys`` (a dict), when given, receives each identifier
+    column's ``(codes, distinct trimmed values)``, aligned with the rows of the returned
+    table: the integer key that the checks across rows (overlaps, absence inside spells)
+    share instead of hashing the text again. With ``release``, each column is deleted from
+    ``raw`` as soon as no later step reads it, so that a caller holding no other copy frees
+    the text while the table is typed (``raw`` is left without its data columns).
     """
     problems = [empty_problems()]
     header_row = raw.attrs.get("header_row", 1)
@@ -264,39 +325,84 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
     specs = [c for c in schema.columns if c.name in present]
     if schema.extra_column is not None:
         specs += [Column(**{**schema.extra_column.__dict__, "name": c}) for c in extra_ok]
+    # duplicate rows (identical in every cell) are compared on the data columns; a row
+    # identical in every cell is identical in the first two: only the rows sharing those
+    # with another row are compared in full
+    data_cols = [c for c in present if c in {spec.name for spec in specs}]
+    check_duplicates = bool(data_cols) and len(raw) > 1
+    first_two = data_cols[:2] if check_duplicates else []
+    # date pairs whose order is checked: (start, end) -> (bad rows, end text, start text)
+    pairs = [(a, b) for a, b in schema.date_order if a in present and b in present]
+    date_order: dict[tuple[str, str], tuple] = {}
+    needed = {c: 0 for c in data_cols}  # steps still reading each raw column
+    for pair in pairs:
+        for c in pair:
+            needed[c] = needed.get(c, 0) + 1
+    encoded: dict[str, tuple[np.ndarray, pd.Series]] = {}
+    trimmed: dict[str, np.ndarray] = {}  # codes of the trimmed text, as strip_codes gives
+    by_name = {spec.name: spec for spec in specs}
+    for c in first_two:  # text encoded once here, reused when the column is typed
+        if _is_text(raw[c]):
+            encoded[c] = encode(raw[c], trim=by_name[c].type != "free_text")
+            if by_name[c].type != "free_text":
+                trimmed[c] = encoded[c][0]
+    candidates = None  # (mask, the candidate rows' data cells)
+    if first_two:
+        mask = pd.Series(_repeated_pairs(
+            [trimmed[c] if c in trimmed else strip_codes(raw[c]).to_numpy()
+             for c in first_two]), index=raw.index)
+        candidates = (mask, raw.loc[mask, data_cols])
+
+    def done_with(name: str) -> None:
+        needed[name] -= 1
+        if release and needed[name] <= 0 and name in raw:
+            del raw[name]
+
     for column in specs:
-        values, col_problems = parse_column(raw[column.name], column, label=label, rows=rows,
-                                            record=record)
-        parsed[column.name] = values
+        name = column.name
+        values, col_problems = parse_column(raw[name], column, label=label, rows=rows,
+                                            record=record, encoded=encoded)
+        parsed[name] = values
         problems.append(col_problems)
+        if name in encoded and column.type != "free_text" and _is_text(raw[name]):
+            trimmed[name] = encoded[name][0]  # (free text is encoded untrimmed)
+        if column.type != "id":
+            encoded.pop(name, None)
+        for start, end in pairs:
+            if (start, end) not in date_order and start in parsed and end in parsed:
+                bad = parsed[end] < parsed[start]
+                date_order[(start, end)] = (bad, raw.loc[bad, end].astype(str),
+                                            raw.loc[bad, start].astype(str))
+                done_with(start)
+                done_with(end)
+        if needed.get(name, 0) <= 0:
+            done_with(name)
     for column in schema.columns:  # absent optional columns become all-blank
         if column.name not in parsed:
             parsed[column.name] = pd.Series(
                 pd.NA, index=parsed.index,
                 dtype="datetime64[ns]" if column.type == "date" else "object")
+    if keys is not None:
+        keys.update({c.name: encoded[c.name] for c in specs
+                     if c.type == "id" and c.name in trimmed})
 
-    # duplicate rows (identical in every cell)
-    data_cols = [c for c in present if c in parsed]
-    if data_cols and len(raw) > 1:
-        # a row identical in every cell is identical in the first two: only the rows
-        # sharing those with another row are compared in full
-        first = raw[data_cols[:2]].apply(strip_codes)
-        candidate = first.duplicated(keep=False)
-        norm = raw.loc[candidate, data_cols].apply(strip_codes)
-        dup = norm.duplicated(keep="first").reindex(raw.index, fill_value=False)
+    if candidates is not None:
+        candidate, cells = candidates
+        norm = cells.apply(strip_codes)
+        dup = np.zeros(len(rows), dtype=bool)
+        dup[candidate.to_numpy()] = norm.duplicated(keep="first").to_numpy()
+        dup = pd.Series(dup, index=rows.index)
         if dup.any():
             first_row = rows[candidate].groupby([norm[c] for c in data_cols],
                                                 sort=False).transform("first")
             problems.append(problems_frame(label, rows[dup], None, None,
                                            "duplicate row: identical to row "
                                            + first_row[dup].astype(str)))
-    for start, end in schema.date_order:
-        if start in present and end in present:
-            bad = parsed[end] < parsed[start]
-            if bad.any():
-                problems.append(problems_frame(
-                    label, rows[bad], end, raw.loc[bad, end].astype(str),
-                    "end date is before the start date ("
-                    + raw.loc[bad, start].astype(str) + ")"))
+    for pair in pairs:
+        bad, end_text, start_text = date_order[pair]
+        if bad.any():
+            problems.append(problems_frame(
+                label, rows[bad], pair[1], end_text,
+                "end date is before the start date (" + start_text + ")"))
     return parsed, pd.concat(problems, ignore_index=True)
 

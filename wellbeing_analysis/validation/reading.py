@@ -224,7 +224,8 @@ def _read_parquet(path: Path, label: str) -> tuple[pd.DataFrame | None, list[str
         if pa.types.is_timestamp(field.type) or pa.types.is_date(field.type):
             arrays.append(column.cast(pa.timestamp("s")))
         else:
-            arrays.append(column.cast(pa.string()).fill_null(""))  # missing = blank cell
+            text = column if pa.types.is_string(field.type) else column.cast(pa.string())
+            arrays.append(text.fill_null("") if text.null_count else text)  # missing = blank
     names = [f"c{i}" for i in range(len(arrays))]
     raw = pa.table(arrays, names=names).to_pandas(split_blocks=True, self_destruct=True)
     return raw, [str(n).strip() for n in table.schema.names], 0, empty_problems()
@@ -272,7 +273,8 @@ def read_raw(path: Path, options: ReadOptions | None = None, *, record: list | N
     raw.columns = header
     raw[ROW] = np.arange(len(raw)) + h + 2
     blank = _blank_rows(raw.drop(columns=ROW))
-    raw = raw.loc[~blank].reset_index(drop=True)
+    if blank.any():  # (a filter keeping every row would copy the whole table)
+        raw = raw.loc[~blank].reset_index(drop=True)
     raw.attrs["header_row"] = h + 1
     if h > 0 and not opts.header_row:
         notes.append((label, None, f"{h} row(s) above the header skipped (title rows)", -1))

@@ -10,22 +10,39 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
-def _arrow_text(text: pd.Series) -> pa.Array | None:
-    """The column as one Arrow string array, when it is Arrow-backed text."""
+def _arrow_text(text: pd.Series) -> pa.ChunkedArray | None:
+    """The column's Arrow string data (its chunks as read, not copied into one), when it is
+    Arrow-backed text."""
     array = getattr(text.array, "_pa_array", None)
     if (isinstance(array, pa.ChunkedArray) and len(array) > 0
             and (pa.types.is_string(array.type) or pa.types.is_large_string(array.type))):
-        return array.chunk(0) if array.num_chunks == 1 else array.combine_chunks()
+        return array
     return None
 
 
-def _series(array: pa.Array, index: pd.Index | None = None) -> pd.Series:
+def _series(array: pa.Array | pa.ChunkedArray, index: pd.Index | None = None) -> pd.Series:
     """An Arrow string array as a pandas text column, without copying into Python objects
     (a table's conversion is zero-copy where ``Array.to_pandas`` is not)."""
     out = pa.table({"v": array}).to_pandas()["v"]
     if index is not None:
         out.index = index
     return out
+
+
+def _dictionary(array: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """(codes, distinct values) of Arrow text by one dictionary encoding over every chunk
+    (the chunks share one dictionary, in order of first appearance)."""
+    encoded = pc.dictionary_encode(array, null_encoding="encode")
+    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks])
+    return codes, encoded.chunk(encoded.num_chunks - 1).dictionary
+
+
+def factorize_values(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values) of a numeric or datetime array, numbered in order of first
+    appearance. Arrow's hash table grows with the distinct values (a few thousand dates),
+    where pandas sizes one for every row."""
+    codes, dictionary = _dictionary(pa.chunked_array([pa.array(values)]))
+    return codes, dictionary.to_numpy(zero_copy_only=False)
 
 
 def factorize_text(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -36,12 +53,42 @@ def factorize_text(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """
     whole = _arrow_text(text)
     if whole is not None:
-        encoded = whole.dictionary_encode(null_encoding="encode")
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        uniques = _series(encoded.dictionary)
-        return codes.astype(np.intp, copy=False), uniques
+        codes, dictionary = _dictionary(whole)
+        return codes, _series(dictionary)
     codes, uniques = pd.factorize(text, use_na_sentinel=False)
     return codes, pd.Series(uniques, dtype=text.dtype)
+
+
+def encode(text: pd.Series, *, trim: bool = True) -> tuple[np.ndarray, pd.Series]:
+    """(codes, distinct values) of a column after trimming surrounding spaces (``trim``) or
+    as read: equal codes = equal text, numbered in order of first appearance, missing
+    values kept as one of the values.
+
+    Arrow-backed text is dictionary-encoded once and each distinct value trimmed, so the
+    whole column is hashed once and never copied into Python objects; every later step
+    (types, blanks, duplicate rows, the staff ID key) works on the codes.
+    """
+    codes, uniques = factorize_text(text)
+    if not trim or not (pd.api.types.is_string_dtype(uniques)
+                        or pd.api.types.is_object_dtype(uniques)):
+        return codes, uniques
+    trimmed = strip(uniques)
+    if trimmed is uniques:  # nothing to trim (the usual case)
+        return codes, uniques
+    inner, distinct = factorize_text(trimmed)
+    return inner[codes], distinct
+
+
+def take_objects(uniques: pd.Series, codes: np.ndarray, index: pd.Index,
+                 missing: np.ndarray | None = None) -> pd.Series:
+    """The column ``uniques[codes]`` as Python objects, ``missing`` distinct values (a mask
+    over ``uniques``) as NaN. Rows with equal text share one object, so a column of
+    millions of rows holds one string per distinct value."""
+    objects = np.asarray(uniques.astype("object").to_numpy(), dtype=object)
+    if missing is not None and missing.any():
+        objects = objects.copy()
+        objects[missing] = np.nan
+    return pd.Series(objects[codes], index=index, dtype="object")
 
 
 def per_unique(text: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -82,10 +129,13 @@ def strip_codes(text: pd.Series) -> pd.Series:
     cheap keys for finding duplicate rows."""
     whole = _arrow_text(text)
     if whole is not None:  # one Arrow pass: trim, then encode
-        trimmed = pc.utf8_trim_whitespace(whole).dictionary_encode(null_encoding="encode")
-        return pd.Series(trimmed.indices.to_numpy(zero_copy_only=False), index=text.index)
+        codes, _ = _dictionary(pc.utf8_trim_whitespace(whole))
+        return pd.Series(codes, index=text.index)
+    if pd.api.types.is_datetime64_dtype(text) or pd.api.types.is_numeric_dtype(text):
+        # typed cells (Parquet): nothing to strip
+        return pd.Series(factorize_values(text.to_numpy())[0], index=text.index)
     codes, uniques = factorize_text(text)
     if not pd.api.types.is_string_dtype(text) and not pd.api.types.is_object_dtype(text):
-        return pd.Series(codes, index=text.index)  # typed cells (Parquet): nothing to strip
+        return pd.Series(codes, index=text.index)  # other typed cells: nothing to strip
     stripped_codes, _ = pd.factorize(uniques.str.strip(), use_na_sentinel=False)
     return pd.Series(stripped_codes[codes], index=text.index)

@@ -16,7 +16,7 @@ from wellbeing_analysis.errors import empty_problems, problems_frame
 from wellbeing_analysis.pseudonymise import PSEUDONYM_PREFIX, pseudonymise
 from wellbeing_analysis.validation import ROW, validate_folder
 from wellbeing_analysis.validation import tables as checks
-from wellbeing_analysis.workforce.rules import ONE_DAY, employment_periods
+from wellbeing_analysis.workforce.rules import employment_periods
 
 SPELLS_HEADER = "staff_id,team,staff_group,band,fte,start_date,end_date,leaving_reason"
 EPISODES_HEADER = "staff_id,start_date,end_date,reason_code,related_reason"
@@ -49,14 +49,8 @@ def reference_spells(df: pd.DataFrame, label: str) -> pd.DataFrame:
     s = s.sort_values(["staff_id", "start_date"], kind="stable")
     problems.append(reference_overlaps(s, s["end_date"].fillna(pd.Timestamp.max), label,
                                        "spell"))
-    next_start = s["start_date"].groupby(s["staff_id"]).shift(-1)
-    leaves = s["end_date"].notna() & ~(next_start == s["end_date"] + ONE_DAY)
-    no_reason = leaves & s["leaving_reason"].isna()
-    if no_reason.any():
-        problems.append(problems_frame(
-            label, s.loc[no_reason, ROW], "leaving_reason", None,
-            "the staff member leaves the service here but no leaving reason is given "
-            "(counted as an unknown reason, not as voluntary)", severity="warning"))
+    # the leaving-reason warning did not change: the library's own function
+    problems.append(checks.leavings_without_reason(s, label))
     return pd.concat(problems, ignore_index=True)
 
 

@@ -158,16 +158,22 @@ def check_staff_spells(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:
     problems.append(_overlaps(ranked, _ns(s["start_date"]),
                               _ns(s["end_date"].fillna(pd.Timestamp.max)),
                               s[ROW].to_numpy(), label, "spell"))
-    # a spell that ends with no spell the next day is a leaving; it should carry a reason
+    problems.append(leavings_without_reason(s, label))
+    return pd.concat(problems, ignore_index=True)
+
+
+def leavings_without_reason(s: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Spells (sorted by integer staff key and start) that end with no spell the next day:
+    a leaving, which should carry a reason (a warning: counted as an unknown reason)."""
     next_start = s["start_date"].groupby(s["staff_id"]).shift(-1)
     leaves = s["end_date"].notna() & ~(next_start == s["end_date"] + ONE_DAY)
     no_reason = leaves & s["leaving_reason"].isna()
-    if no_reason.any():
-        problems.append(problems_frame(
-            label, s.loc[no_reason, ROW], "leaving_reason", None,
-            "the staff member leaves the service here but no leaving reason is given "
-            "(counted as an unknown reason, not as voluntary)", severity="warning"))
-    return pd.concat(problems, ignore_index=True)
+    if not no_reason.any():
+        return empty_problems()
+    return problems_frame(
+        label, s.loc[no_reason, ROW], "leaving_reason", None,
+        "the staff member leaves the service here but no leaving reason is given "
+        "(counted as an unknown reason, not as voluntary)", severity="warning")
 
 
 def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import pytest
 
 from wellbeing_analysis.errors import BatchInterrupted
 from wellbeing_analysis.reporting import kernels, runner
+from wellbeing_analysis.reporting.catalogue import REPORTS
 from wellbeing_analysis.reporting.kernels import KERNEL_PRELOAD, KernelsAhead, preload_lines
 from wellbeing_analysis.reporting.runner import KERNEL_ARGUMENTS, ReportOutcome, render_notebook
 
@@ -56,14 +57,23 @@ def test_preload_lines_import_the_modules_and_bind_no_name():
         exec(preload_lines(("no_such_module_here",))[0], {})  # noqa: S102
 
 
-def test_a_kernel_that_cannot_start_leaves_the_report_to_papermill(monkeypatch):
-    def broken(arguments, cwd):
+def test_a_kernel_that_cannot_start_is_the_reports_recorded_failure(
+        monkeypatch, tmp_path, shared_demo_data, make_demo_params):
+    """None waits when a kernel cannot start ahead; the report then starts its own, and
+    when that fails too the report fails with the reason and leaves no staging."""
+    def broken(arguments, cwd, preload=()):
         raise RuntimeError("no such kernel")
 
     monkeypatch.setattr(kernels, "start_kernel", broken)
+    monkeypatch.setattr(runner, "start_kernel", broken)
     with KernelsAhead(KERNEL_ARGUMENTS) as ahead:
-        ahead.start()
-        assert ahead.take() is None
+        ahead.start(2)
+        assert ahead.waiting == 0 and ahead.take() is None
+    params = make_demo_params(tmp_path / "svc.yaml", shared_demo_data,
+                              tmp_path / "reports" / "svc", service_name="Service")
+    [outcome] = runner.run_reports([params], ("pdsa",), jobs=2, progress=False)
+    assert not outcome.ok and "no such kernel" in outcome.error
+    assert not (tmp_path / "reports" / "svc" / ".staging").exists()
 
 
 def _poll_like_nbclient():
@@ -139,7 +149,7 @@ def test_stopping_kernels_closes_their_channels_and_processes(tmp_path):
                 fds = open_fds()
         assert open_fds() == fds  # no channel left open by the second and third run
         ahead.start()  # one still waiting when the batch ends
-        started.append(ahead._waiting)
+        started.extend(ahead._waiting)
     assert not any(kernels.run_sync(k.is_alive)() for k in started)
 
 
@@ -170,7 +180,7 @@ def test_an_interrupted_batch_stops_every_kernel_it_started(
     monkeypatch.setattr(kernels, "stop_kernel", stopped.append)
     monkeypatch.setattr(runner, "stop_kernel", stopped.append)
     monkeypatch.setattr(kernels.KernelsAhead, "take",
-                        lambda self: (self._waiting, setattr(self, "_waiting", None))[0])
+                        lambda self: self._waiting.pop(0) if self._waiting else None)
     monkeypatch.setattr(runner, "execute_report", fake_execute)
     with pytest.raises(BatchInterrupted):
         runner.run_reports([params], ("baseline", "pdsa", "evaluation"), jobs=1,
@@ -207,10 +217,12 @@ def _running(pid: int) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_ctrl_c_during_a_report_stops_its_kernels_and_exits_cleanly(
-        tmp_path, shared_demo_data, make_demo_params):
-    """A real SIGINT while a notebook runs: exit 130, the interruption summary and no
-    traceback, no staging left, and every kernel the command started has gone."""
+        jobs, tmp_path, shared_demo_data, make_demo_params):
+    """A real SIGINT while notebooks run (one at a time, or two at once): exit 130, the
+    interruption summary and no traceback, no staging left, and every kernel the command
+    started has gone."""
     import signal
     import subprocess
     import sys
@@ -221,14 +233,15 @@ def test_ctrl_c_during_a_report_stops_its_kernels_and_exits_cleanly(
                               service_name="Service")
     wellbeing = Path(sys.executable).parent / "wellbeing"
     proc = subprocess.Popen(
-        [str(wellbeing), "report", "all", str(params)], cwd=tmp_path, text=True,
+        [str(wellbeing), "report", "all", str(params), "--jobs", str(jobs)], cwd=tmp_path,
+        text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         # wait until a report is executing (its staging folder exists) with a kernel waiting
-        while not (any((out / ".staging").glob("baseline-*"))
-                   and len(_kernel_children(proc.pid)) >= 2):
+        while not (sum(1 for r in REPORTS for _ in (out / ".staging").glob(f"{r}-*")) >= jobs
+                   and len(_kernel_children(proc.pid)) >= jobs + 1):
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.2)
         kernels_seen = _kernel_children(proc.pid)

@@ -286,3 +286,48 @@ def test_ctrl_c_says_what_finished_and_what_did_not(tmp_path, monkeypatch, share
     assert "Not run" in text and "Service: pdsa" in text and "Service: evaluation" in text
     assert not (tmp_path / "reports" / "svc" / ".staging").exists()
     assert exc.value.exit_code == 130
+
+
+def test_jobs_2_runs_two_reports_at_once_longest_first_each_in_a_kernel_of_its_own(
+        tmp_path, monkeypatch, shared_demo_data, make_demo_params):
+    """Two services' reports with --jobs 2 (fake kernels and notebooks): two run at once
+    (a barrier only two can pass together), the evaluation starts first, every report gets
+    a kernel no other report had, each is stopped, and outcomes come in the order given."""
+    import threading
+
+    from wellbeing_analysis.reporting import kernels
+
+    files = [make_demo_params(tmp_path / f"{name}.yaml", shared_demo_data,
+                              tmp_path / "reports" / name, service_name=name)
+             for name in ("one", "two")]
+    started, stopped, given, order = [], [], [], []
+    together = threading.Barrier(2, timeout=30)
+    lock = threading.Lock()
+
+    def fake_start(arguments, cwd, preload=()):
+        started.append(object())
+        return started[-1]
+
+    def fake_execute(params_file, report, output_dir, service, bundle=None, kernel=None):
+        with lock:
+            first_two = len(order) < 2
+            order.append((service, report))
+            given.append(kernel)
+        if first_two:
+            together.wait()  # fails unless a second report is running at the same time
+        return ReportOutcome(params_file, service, report, ok=True, status="ok",
+                             html=str(Path(output_dir) / f"{report}.html"))
+
+    monkeypatch.setattr(kernels, "start_kernel", fake_start)
+    monkeypatch.setattr(kernels.KernelsAhead, "take",
+                        lambda self: self._waiting.pop(0) if self._waiting else None)
+    monkeypatch.setattr(runner, "stop_kernel", stopped.append)
+    monkeypatch.setattr(kernels, "stop_kernel", stopped.append)
+    monkeypatch.setattr(runner, "execute_report", fake_execute)
+    outcomes = run_reports(files, tuple(REPORTS), jobs=2, progress=False)
+    assert [(o.service, o.report) for o in outcomes] == [
+        (name, r) for name in ("one", "two") for r in REPORTS]
+    assert all(o.ok for o in outcomes)
+    assert order[0] == ("one", "evaluation") and order[1] == ("one", "baseline")
+    assert None not in given and len({id(k) for k in given}) == len(given) == 6
+    assert sorted(map(id, stopped)) == sorted(map(id, started))  # used or left waiting

@@ -6,6 +6,8 @@ rather than a published definition, the comment says so.
 
 from __future__ import annotations
 
+import os
+
 # ---------------------------------------------------------------------------
 # Dates and files
 # ---------------------------------------------------------------------------
@@ -381,6 +383,13 @@ FUNNEL_MIN_UNITS_FOR_ADJUSTMENT = 5
 FUNNEL_CURVE_POINTS = 400
 #: Error messages name at most this many offending units (our choice).
 FUNNEL_MAX_LISTED_UNITS = 5
+
+# ---------------------------------------------------------------------------
+# Running reports
+# ---------------------------------------------------------------------------
+#: Reports rendered at once by default (``--jobs``): each runs in its own kernel, so two
+#: keep two cores busy; one on a one-core machine (our choice, benchmarks/README.md).
+DEFAULT_JOBS = min(2, os.cpu_count() or 1)
 
 # ---------------------------------------------------------------------------
 # Presentation of reports (docs/reports.md)

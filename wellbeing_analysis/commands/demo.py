@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 
+from wellbeing_analysis.constants import DEFAULT_JOBS
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -23,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="workspace folder (default: the current folder)")
     p.add_argument("--all", action="store_true",
                    help="all three synthetic services, not only the demo")
-    p.add_argument("--jobs", type=int, default=2, metavar="N", help="reports in parallel")
+    p.add_argument("--jobs", type=int, default=DEFAULT_JOBS, metavar="N",
+                   help=f"reports to render at once (default {DEFAULT_JOBS})")
     p.set_defaults(func=run)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from wellbeing_analysis.constants import DEFAULT_JOBS
 from wellbeing_analysis.reporting.catalogue import NETWORK, REPORTS
 
 #: Every report by its key, all of a service's reports, or the network report of several.
@@ -21,8 +22,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Reports are written only into each service's own output folder.")
     p.add_argument("which", choices=CHOICES, help="which report(s) to render")
     p.add_argument("params", nargs="+", metavar="PARAMS.yaml", help="one params file per service")
-    p.add_argument("--jobs", type=int, default=1, metavar="N",
-                   help=f"reports to render in parallel (this machine has {os.cpu_count()} cores)")
+    p.add_argument("--jobs", type=int, default=DEFAULT_JOBS, metavar="N",
+                   help=f"reports to render at once, each in its own kernel holding its "
+                   f"service's data (default {DEFAULT_JOBS}; this machine has "
+                   f"{os.cpu_count()} cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--pdf", action="store_true",
                    help="also print each rendered report to an A4 PDF beside its HTML, with "

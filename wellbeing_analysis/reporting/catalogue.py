@@ -70,6 +70,11 @@ REPORTS: dict[str, ReportSpec] = {spec.key: spec for spec in (
                "wellbeing_analysis.reporting.evaluation:EvaluationReport"),
 )}
 
+#: The order a service's reports start in when several run at once: the longest first
+#: (the evaluation's fits and power simulation, then the baseline's charts), so that the
+#: shortest fills the gaps and the batch ends sooner.
+RUN_ORDER = ("evaluation", "baseline", "pdsa")
+
 #: The network report: several services side by side (``wellbeing report network``).
 NETWORK = ReportSpec("network", "network.ipynb", "Services side by side",
                      "wellbeing_analysis.reporting.network:NetworkReport")

@@ -1,20 +1,20 @@
-"""Kernels started one report ahead, so their start-up overlaps other work.
+"""Kernels started ahead of the reports that take them, so their start-up overlaps other work.
 
-A report's kernel spends about five seconds starting and importing pandas, matplotlib,
-statsmodels and this library before its first cell runs. In a sequential batch the runner
-starts the next report's kernel while the current report runs (while the preflight runs,
-for the first one), with those imports as the kernel's start-up lines: on a machine with two
-cores the wait overlaps work instead of adding to it.
+A report's kernel spends a few seconds starting and importing pandas, matplotlib,
+statsmodels and this library before its first cell runs. The runner starts kernels while
+the preflight runs and, as reports start, the next one while reports run, with those
+imports as the kernel's start-up lines: the wait overlaps work instead of adding to it.
 
 A kernel started ahead holds no data: its start-up lines only import modules, and hide the
 names they bind, so the notebook starts from the same namespace as in a fresh kernel. Each
-kernel runs in a private empty working folder removed with it.
-"""
+kernel runs in a private empty working folder removed with it."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
+import signal
 import tempfile
 from collections.abc import Sequence
 from typing import Self
@@ -64,13 +64,13 @@ class StartedKernel(AsyncKernelManager):
         return kc
 
 
-def start_kernel(arguments: Sequence[str], cwd: str) -> StartedKernel:
-    """Start a report kernel importing :data:`KERNEL_PRELOAD`; returns without waiting for
-    it (the imports run while the caller works)."""
+def start_kernel(arguments: Sequence[str], cwd: str,
+                 preload: Sequence[str] = KERNEL_PRELOAD) -> StartedKernel:
+    """Start a report kernel importing ``preload`` as it starts; returns without waiting
+    for it (the imports run while the caller works)."""
     km = StartedKernel(kernel_name=KERNEL_NAME)
-    lines = preload_lines()
-    run_sync(km.start_kernel)(
-        extra_arguments=[*arguments, f"--IPKernelApp.exec_lines={lines!r}"], cwd=cwd)
+    lines = [f"--IPKernelApp.exec_lines={preload_lines(preload)!r}"] if preload else []
+    run_sync(km.start_kernel)(extra_arguments=[*arguments, *lines], cwd=cwd)
     return km
 
 
@@ -89,6 +89,13 @@ def stop_kernel(km: StartedKernel) -> None:
             run_sync(km.shutdown_kernel)(now=True)
     finally:
         run_sync(km.cleanup_resources)()
+
+
+def kill_kernel(km: StartedKernel) -> None:
+    """Kill a kernel at once, from any thread (for Ctrl-C: the thread running its notebook
+    then sees the kernel die, ends, and stops it as usual)."""
+    with contextlib.suppress(Exception):  # it may have gone already
+        run_sync(km.signal_kernel)(signal.SIGKILL)
 
 
 #: Packages whose tasks an interrupted notebook run leaves pending.
@@ -119,37 +126,42 @@ def _package_of(task: asyncio.Task) -> str:
 
 
 class KernelsAhead:
-    """At most one kernel waiting for the next report.
+    """Kernels waiting for the reports to come, oldest first.
 
-    ``start()`` starts one if none is waiting (if it cannot, none waits); ``take()`` hands
-    it over (None when there is none or it died: the caller then lets papermill start its
-    own, and a kernel that cannot start is recorded as that report's failure). The caller stops what it
-    takes; ``close()`` stops a kernel still waiting and removes the working folder.
+    ``start(n)`` starts kernels until ``n`` wait (a kernel that cannot start is not
+    waited for); ``take()`` hands over the oldest (None when none waits or it died: the
+    report's own start then records why no kernel runs). The caller stops what it takes;
+    ``close()`` stops the kernels still waiting and removes the working folder.
     """
 
     def __init__(self, arguments: Sequence[str]) -> None:
         self.arguments = list(arguments)
         self.cwd = tempfile.mkdtemp(prefix="wellbeing-kernel-")
-        self._waiting: StartedKernel | None = None
+        self._waiting: list[StartedKernel] = []
 
-    def start(self) -> None:
-        if self._waiting is None:
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    def start(self, n: int = 1) -> None:
+        for _ in range(n - len(self._waiting)):
             try:
-                self._waiting = start_kernel(self.arguments, self.cwd)
-            except Exception:  # noqa: BLE001 - papermill will try, and record why it failed
-                self._waiting = None
+                self._waiting.append(start_kernel(self.arguments, self.cwd))
+            except Exception:  # noqa: BLE001 - the report's own start records why
+                return
 
     def take(self) -> StartedKernel | None:
-        km, self._waiting = self._waiting, None
-        if km is not None and not run_sync(km.is_alive)():
+        while self._waiting:
+            km = self._waiting.pop(0)
+            if run_sync(km.is_alive)():
+                return km
             stop_kernel(km)
-            return None
-        return km
+        return None
 
     def close(self) -> None:
-        km, self._waiting = self._waiting, None
+        waiting, self._waiting = self._waiting, []
         try:
-            if km is not None:
+            for km in waiting:
                 stop_kernel(km)
         finally:
             shutil.rmtree(self.cwd, ignore_errors=True)

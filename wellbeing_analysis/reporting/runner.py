@@ -13,10 +13,12 @@
   failure. Ctrl-C stops the batch and says what finished and what did not.
 - **Nothing identifying is kept**: ``run.json`` holds each report's state and, for a
   failure, the problem without cell values (staff IDs never); terminal lists are capped.
-- Batches run in a pool of worker processes (``--jobs``) with a progress bar; papermill and
-  nbconvert are used through their Python APIs, so each report costs one kernel start.
+- Up to ``--jobs`` reports run at once, each in its own kernel started ahead
+  (:mod:`.kernels`): the work is in the kernels, so the runner needs only a thread per
+  running report to wait on it, and runs the next service's preflight meanwhile.
+  Papermill and nbconvert are used through their Python APIs.
 
-Why one module of this length: the batch's life cycle (preflight, workers, staging,
+Why one module of this length: the batch's life cycle (preflight, threads, staging,
 interruption, clean-up) is one piece of control flow; splitting it would scatter the exit
 paths that must all clean up.
 """
@@ -25,11 +27,13 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 import traceback
 import uuid
+from collections import deque
 from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +42,7 @@ from wellbeing_analysis.errors import BatchInterrupted, WellbeingError, format_p
 from wellbeing_analysis.reporting import outputs
 from wellbeing_analysis.reporting.catalogue import (
     REPORTS,
+    RUN_ORDER,
     STATUS_METADATA,
     SUMMARY_METADATA,
     TEMPLATE_NAME,
@@ -48,6 +53,8 @@ from wellbeing_analysis.reporting.kernels import (
     KERNEL_NAME,
     KernelsAhead,
     StartedKernel,
+    kill_kernel,
+    start_kernel,
     stop_kernel,
 )
 from wellbeing_analysis.reporting.outcomes import (
@@ -196,18 +203,24 @@ def render_notebook(source: Path, executed: Path, parameters: dict, title: str, 
     HTML without code. Returns (HTML, the executed notebook).
 
     The notebook runs in ``kernel`` when given (started ahead, :mod:`.kernels`; the caller
-    stops it), else in a kernel papermill starts in ``executed``'s folder."""
+    stops it), else in a plain kernel started here in ``executed``'s folder and stopped
+    after, as papermill would start it. Papermill itself never starts the kernel: its
+    ``cwd`` changes the whole process's folder (``os.chdir``), which threads share."""
     import nbformat
     import papermill as pm
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    pm.execute_notebook(
-        str(source), str(executed), parameters=parameters, kernel_name=KERNEL_NAME,
-        cwd=str(executed.parent), progress_bar=False, request_save_on_cell_execute=False,
-        log_output=False, execution_timeout=CELL_TIMEOUT_SECONDS,
-        extra_arguments=KERNEL_ARGUMENTS, **({"km": kernel} if kernel is not None else {}),
-    )
+    own = kernel is None
+    km = start_kernel(KERNEL_ARGUMENTS, str(executed.parent), preload=()) if own else kernel
+    try:
+        pm.execute_notebook(
+            str(source), str(executed), parameters=parameters, kernel_name=KERNEL_NAME,
+            progress_bar=False, request_save_on_cell_execute=False, log_output=False,
+            execution_timeout=CELL_TIMEOUT_SECONDS, km=km)
+    finally:
+        if own:
+            stop_kernel(km)
     nb = nbformat.read(executed, as_version=4)
     nb.metadata["title"] = title
     exporter = HTMLExporter(template_name=TEMPLATE_NAME,
@@ -231,7 +244,7 @@ def execute_report(params_file: str, report: str, output_dir: str, service: str,
     start = time.perf_counter()
     spec = REPORTS[report]
     out_dir = Path(output_dir)
-    task = f"{report}-{os.getpid()}"
+    task = f"{report}-{os.getpid()}-{threading.get_ident()}"  # reports run in threads
     outcome = ReportOutcome(params_file, service, report, ok=False)
     executed = None
     try:
@@ -306,75 +319,93 @@ def run_reports(
     bar = tqdm(total=len(files) * len(reports), desc="reports", unit="report",
                disable=not progress, file=sys.stderr)
     batch = _Batch(files, reports, bar)
-    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
     try:
-        if pool is None:
-            _run_in_turn(batch)
-        else:
-            _run_in_pool(pool, batch)
+        _run_batch(batch, jobs)
     except KeyboardInterrupt:
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-            pool = None
         batch.clean_all()
         bar.close()
         raise BatchInterrupted(batch.interrupted_text()) from None
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
         bar.close()
     batch.clean_all()
     return batch.outcomes()
 
 
-def _run_in_turn(batch: _Batch) -> None:
-    """One report after another, each in a kernel started while the one before it (or the
-    first preflight) ran, while more reports may follow."""
-    with KernelsAhead(KERNEL_ARGUMENTS) as ahead:
-        ahead.start()
-        for i, pf in enumerate(batch.files):
-            batch.planned(preflight(pf, batch.reports))
-            tasks = batch.tasks(pf)
-            for j, task in enumerate(tasks):
-                kernel = ahead.take()
-                if j + 1 < len(tasks) or i + 1 < len(batch.files):
-                    ahead.start()
-                try:
-                    batch.finished(execute_report(*task, kernel=kernel))
-                finally:
-                    if kernel is not None:
-                        stop_kernel(kernel)
+def _run_batch(batch: _Batch, jobs: int) -> None:
+    """Each report in a kernel of its own, up to ``jobs`` at once.
+
+    A report's work happens in its kernel, so the thread that runs its notebook only waits
+    on it. This thread starts the kernels ahead of the reports that take them (during the
+    first preflight, then one ahead while reports run), runs each service's preflight
+    while the reports before it run, and records every outcome. With more than one job the
+    longest reports start first (:data:`RUN_ORDER`), so the batch ends sooner."""
+    unplanned = deque(batch.files)
+    queue: deque[tuple] = deque()
+    running: dict[Future, tuple[tuple, StartedKernel | None]] = {}  # a report's task, kernel
+
+    def top_up(ahead: KernelsAhead) -> None:
+        """Kernels for the reports that may follow (a report per free slot, or the next)."""
+        left = len(queue) + len(unplanned) * len(batch.reports)
+        ahead.start(min(left, max(1, jobs - len(running))))
+
+    with KernelsAhead(KERNEL_ARGUMENTS) as ahead, ThreadPoolExecutor(
+            jobs, thread_name_prefix="report") as threads:
+        try:
+            top_up(ahead)
+            while unplanned or queue or running:
+                while queue and len(running) < jobs:
+                    task, kernel = queue.popleft(), ahead.take()
+                    running[threads.submit(_execute_then_stop, task, kernel)] = (task, kernel)
+                    top_up(ahead)
+                if unplanned and not queue:  # the next service's turn, as reports run
+                    pf = unplanned.popleft()
+                    batch.planned(preflight(pf, batch.reports))
+                    queue.extend(_in_run_order(batch.tasks(pf), jobs))
+                    continue
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    batch.finished(_thread_outcome(fut, running.pop(fut)[0]))
+        except BaseException:
+            # Ctrl-C (or an error here): kill the running reports' kernels, so their threads
+            # end now; reports that completed meanwhile are recorded as finished
+            for _, kernel in running.values():
+                if kernel is not None:
+                    kill_kernel(kernel)
+            threads.shutdown(wait=True)
+            for fut in running:
+                if not fut.cancelled() and fut.exception() is None and fut.result().ok:
+                    batch.finished(fut.result())
+            raise
 
 
-def _run_in_pool(pool: ProcessPoolExecutor, batch: _Batch) -> None:
-    """Preflights run in the pool too, and each service's reports are queued as soon as its
-    preflight passes, so both workers stay busy from the start."""
-    pending: dict[Future, tuple[str, str]] = {
-        pool.submit(preflight, pf, batch.reports): ("plan", pf) for pf in batch.files}
-    while pending:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for fut in done:
-            kind, pf = pending.pop(fut)
-            if kind == "plan":
-                try:
-                    plan = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a worker died; record, go on
-                    plan = ServicePlan(pf, error=f"the worker checking this service stopped: "
-                                                 f"{_error_text(exc)}")
-                    plan.stored_error = stored_text(plan.error)
-                batch.planned(plan)
-                for task in batch.tasks(pf):
-                    pending[pool.submit(execute_report, *task)] = (task[1], pf)
-            else:
-                try:
-                    outcome = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a worker died (e.g. out of memory)
-                    plan = batch.plans[pf]
-                    outcome = ReportOutcome(pf, plan.name, kind, ok=False,
-                                            error=f"the report's worker stopped: "
-                                                  f"{_error_text(exc)}")
-                    outcome.stored_error = stored_text(outcome.error)
-                batch.finished(outcome)
+def _execute_then_stop(task: tuple, kernel: StartedKernel | None) -> ReportOutcome:
+    """One report in a batch's thread; its kernel is stopped when it ends."""
+    try:
+        return execute_report(*task, kernel=kernel)
+    finally:
+        if kernel is not None:
+            stop_kernel(kernel)
+
+
+def _thread_outcome(fut: Future, task: tuple) -> ReportOutcome:
+    """The outcome a report's thread returned, or its failure if the thread itself failed
+    (e.g. its kernel would not stop); Ctrl-C raised in the thread goes on up."""
+    try:
+        return fut.result()
+    except Exception as exc:  # noqa: BLE001 - record it for this report; the batch goes on
+        pf, report, _, service, _ = task
+        error = f"the report's thread stopped: {_error_text(exc)}"
+        return ReportOutcome(pf, service, report, ok=False, error=error,
+                             stored_error=stored_text(error))
+
+
+def _in_run_order(tasks: list[tuple], jobs: int) -> list[tuple]:
+    """A service's reports in the order they start: the catalogue's one at a time, the
+    longest first when several run at once."""
+    if jobs == 1:
+        return tasks
+    rank = {key: i for i, key in enumerate(RUN_ORDER)}
+    return sorted(tasks, key=lambda task: rank.get(task[1], len(rank)))
 
 
 class _Batch:

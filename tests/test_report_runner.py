@@ -168,15 +168,42 @@ def test_a_service_whose_data_failed_says_so_on_its_index(batch):
 # ---------------------------------------------------------------------------
 # Slow: a failed run never replaces the previous good report
 # ---------------------------------------------------------------------------
-def failing_notebook(folder: Path) -> Path:
-    """A copy of the PDSA notebook that raises part-way through."""
+def failing_notebook(folder: Path, code: str = f"raise RuntimeError({PLANTED!r})") -> Path:
+    """A copy of the PDSA notebook that runs ``code`` part-way through (by default: raises)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / REPORTS["pdsa"].notebook
     nb = nbformat.read(runner.notebook_path(REPORTS["pdsa"]), as_version=4)
     construct = next(i for i, c in enumerate(nb.cells) if "from_params" in c.source)
-    nb.cells.insert(construct + 3, nbformat.v4.new_code_cell(f"raise RuntimeError({PLANTED!r})"))
+    nb.cells.insert(construct + 3, nbformat.v4.new_code_cell(code))
     nbformat.write(nb, path)
     return path
+
+
+@pytest.mark.slow
+def test_a_kernel_that_dies_fails_its_report_only(tmp_path, shared_demo_data, make_demo_params,
+                                                  monkeypatch):
+    """With --jobs 2, one service's kernel dies part-way (killed, as by the out-of-memory
+    killer): that report fails and says the kernel died; the other service's report, run
+    at the same time, is rendered; no staging and no kernel are left behind."""
+    import psutil
+
+    files = [make_demo_params(tmp_path / f"{name}.yaml", shared_demo_data,
+                              tmp_path / "reports" / name, service_name=name)
+             for name in ("crash", "fine")]
+    dying = failing_notebook(tmp_path / "nb", "import os, signal\n"
+                             "if 'crash' in params_file:\n"
+                             "    os.kill(os.getpid(), signal.SIGKILL)")
+    monkeypatch.setattr(runner, "notebook_path", lambda spec: dying)
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    crashed, fine = run_reports(files, ("pdsa",), jobs=2, progress=False)
+    assert fine.ok, fine.error
+    assert not crashed.ok and "died" in crashed.error.lower(), crashed.error
+    for name in ("crash", "fine"):
+        assert not (tmp_path / "reports" / name / ".staging").exists()
+    assert not (tmp_path / "reports" / "crash" / "pdsa.html").exists()
+    left = [p for p in psutil.Process().children(recursive=True)
+            if p.pid not in before and p.status() != psutil.STATUS_ZOMBIE]
+    assert not left
 
 
 @pytest.mark.slow

@@ -173,3 +173,19 @@ def test_require_columns_names_every_missing_column():
     require_columns(df, ["a", None], "x.csv")
     with pytest.raises(InputError, match="'c', 'd'"):
         require_columns(df, ["a", "c", "d"], "x.csv")
+
+
+def test_staff_keys_share_one_numbering_and_give_the_same_metrics(data_dir):
+    service = load_service(data_dir, pseudonym_key=KEY)
+    s, e = service.staff_spells, service.absence_episodes
+    spell_keys, episode_keys = service.staff_keys("staff_spells", "absence_episodes")
+    ids = pd.concat([s["staff_id"], e["staff_id"]], ignore_index=True)
+    keys = pd.Series([*spell_keys, *episode_keys])
+    # equal keys exactly where the pseudonyms are equal, across both tables
+    assert (pd.factorize(ids)[0] == pd.factorize(keys)[0]).all()
+    without = monthly_indicators(s, e, extract_date=service.extract_date)
+    pd.testing.assert_frame_equal(service_monthly_indicators(service), without)
+    # a table replaced after loading has no keys: the IDs are hashed again
+    service.tables["absence_episodes"] = e.iloc[::-1].reset_index(drop=True)
+    assert service.staff_keys("staff_spells", "absence_episodes") is None
+    pd.testing.assert_frame_equal(service_monthly_indicators(service), without)

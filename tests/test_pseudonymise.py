@@ -95,3 +95,23 @@ def test_pseudonyms_are_uniformly_spread():
     chi2 = float(((counts - 1000) ** 2 / 1000).sum())
     assert chi2 < 44, counts.to_dict()
     assert np.all(counts > 0)
+
+
+@pytest.mark.parametrize("arrow", [False, True])
+def test_pseudonymise_codes_equals_pseudonymise_of_the_column(arrow):
+    """A column given as codes into its distinct values (as validation encodes it; blanks
+    and missing values stay blank) gets the pseudonyms of the column itself."""
+    rng = np.random.default_rng(3)
+    distinct = pd.Series(["E1", "", "E22", None, "é9", "E300"],
+                         dtype="str" if arrow else "object")
+    codes = rng.integers(0, len(distinct), 500)
+    index = pd.RangeIndex(500) + 7
+    column = pd.Series(distinct.astype(object).to_numpy()[codes], index=index)
+    got, hashed, blank = ps.pseudonymise_codes(codes, distinct, index, key=KEY)
+    expected = ps.pseudonymise(column.where(column != ""), key=KEY)
+    pd.testing.assert_series_equal(got, expected)
+    assert got.map(type).equals(expected.map(type))
+    assert blank.tolist() == [False, True, False, True, False, False]
+    # the hash is the number the pseudonym spells out
+    assert [f"P{h:016X}" for h in hashed[~blank]] == ps.pseudonymise(
+        distinct[~blank], key=KEY).tolist()

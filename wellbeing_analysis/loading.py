@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from wellbeing_analysis.constants import (
@@ -21,7 +22,7 @@ from wellbeing_analysis.errors import (
     InputError,
     ValidationFailed,
 )
-from wellbeing_analysis.pseudonymise import pseudonymise
+from wellbeing_analysis.pseudonymise import pseudonymise, pseudonymise_codes
 from wellbeing_analysis.validation import ROW, FileInfo, ValidationReport, validate_folder
 from wellbeing_analysis.validation.reading import read_csv_file
 from wellbeing_analysis.validation.record import record_frame
@@ -58,6 +59,10 @@ class ServiceData:
     files: dict[str, FileInfo]
     warnings: pd.DataFrame
     mappings: pd.DataFrame = field(default_factory=record_frame)
+    #: per table, (the table as loaded, an integer key per row of its staff IDs); the keys
+    #: of all tables share one numbering (equal keys = equal pseudonyms)
+    keyed_staff: dict[str, tuple[pd.DataFrame, np.ndarray]] = field(
+        default_factory=dict, repr=False)
 
     def table(self, name: str) -> pd.DataFrame:
         """One table; a clear error if the folder did not contain it."""
@@ -75,6 +80,16 @@ class ServiceData:
         if not self.has(ROW_LEVEL_TABLES[0]) and self.has(AGGREGATE_TABLE):
             return TIER_AGGREGATE
         return TIER_ROW_LEVEL
+
+    def staff_keys(self, *names: str) -> tuple[np.ndarray, ...] | None:
+        """Integer keys of the staff IDs of each named table, on one numbering (equal keys =
+        equal pseudonyms), so that the metrics need not hash the pseudonyms again; None
+        unless every table is still the one loaded."""
+        keyed = [self.keyed_staff.get(name) for name in names]
+        if any(k is None or self.tables.get(name) is not k[0]
+               for name, k in zip(names, keyed, strict=True)):
+            return None
+        return tuple(k[1] for k in keyed)
 
     @property
     def staff_spells(self) -> pd.DataFrame:
@@ -116,11 +131,20 @@ def service_from_report(report: ValidationReport, *, pseudonym_key: str | None =
     spreadsheet row-number column dropped (the report's tables are not changed)."""
     if not report.ok:
         raise ValidationFailed(report.problems)
-    tables = {}
+    tables: dict[str, pd.DataFrame] = {}
+    hashed: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for name, df in report.tables.items():
         df = df.drop(columns=ROW).reset_index(drop=True)
         for column in STAFF_ID_COLUMNS.get(name, ()):
-            df[column] = pseudonymise(df[column], key=pseudonym_key)
+            encoded = report.keys.get(name, {}).get(column)
+            if encoded is None or len(encoded[0]) != len(df):  # not encoded as text
+                df[column] = pseudonymise(df[column], key=pseudonym_key)
+                continue
+            # the codes validation computed: only the distinct IDs are hashed
+            df[column], distinct_hash, blank = pseudonymise_codes(
+                *encoded, index=df.index, key=pseudonym_key)
+            if column == "staff_id":
+                hashed[name] = (encoded[0], distinct_hash, blank)
         tables[name] = df
     return ServiceData(
         data_dir=Path(report.data_dir),
@@ -132,7 +156,26 @@ def service_from_report(report: ValidationReport, *, pseudonym_key: str | None =
         warnings=report.warnings.assign(value=report.warnings["value"].where(
             ~report.warnings["column"].isin(IDENTIFIER_COLUMNS))).reset_index(drop=True),
         mappings=report.record.copy(),
+        keyed_staff={name: (tables[name], keys) for name, keys in _shared_keys(hashed).items()},
     )
+
+
+def _shared_keys(hashed: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+                 ) -> dict[str, np.ndarray]:
+    """One integer key per row of each table's staff IDs, given as (codes, the distinct
+    values' hashes, which are blank): equal keys = equal hashes = equal pseudonyms (hashes,
+    not IDs, are compared, so that two IDs sharing a pseudonym share a key as they would
+    in the pseudonymised tables); blanks share one key of their own."""
+    if not hashed:
+        return {}
+    distinct = np.concatenate([h for _, h, _ in hashed.values()])
+    key_of, uniques = pd.factorize(distinct)
+    key_of[np.concatenate([b for _, _, b in hashed.values()])] = len(uniques)
+    keys, offset = {}, 0
+    for name, (codes, h, _) in hashed.items():
+        keys[name] = key_of[offset:offset + len(h)][codes]
+        offset += len(h)
+    return keys
 
 
 # ---------------------------------------------------------------------------

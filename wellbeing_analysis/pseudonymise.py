@@ -55,11 +55,34 @@ def pseudonymise(ids: pd.Series, *, key: str | None = None) -> pd.Series:
     values = ids.astype("object")
     present = values.notna().to_numpy()
     codes, distinct = pd.factorize(values[present].astype(str).to_numpy(dtype=object))
-    hashed = pd.util.hash_array(np.asarray(distinct, dtype=object),
-                                hash_key=pseudonym_key(key), categorize=False)
     out = np.full(len(values), pd.NA, dtype=object)
-    out[present] = _labels(hashed.astype(np.uint64))[codes]
+    out[present] = _labels(hash_ids(distinct, key=key))[codes]
     return pd.Series(out, index=ids.index, dtype="object")
+
+
+def pseudonymise_codes(codes: np.ndarray, distinct: pd.Series, index: pd.Index, *,
+                       key: str | None = None) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """:func:`pseudonymise` of a text column given as ``codes`` into its ``distinct`` values
+    (as validation encodes an ID column; a blank or missing value stays blank), without
+    factorizing the rows again: only the distinct IDs are hashed and formatted.
+
+    Returns the pseudonyms (indexed by ``index``), each distinct value's hash (the number
+    its pseudonym spells out: equal hashes = equal pseudonyms) and which distinct values
+    are blank.
+    """
+    text = distinct.astype("object")
+    blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
+    hashed = np.zeros(len(text), dtype=np.uint64)
+    hashed[~blank] = hash_ids(text.to_numpy()[~blank], key=key)
+    labels = np.full(len(text), pd.NA, dtype=object)
+    labels[~blank] = _labels(hashed[~blank])
+    return pd.Series(labels[codes], index=index, dtype="object"), hashed, blank
+
+
+def hash_ids(ids: np.ndarray, *, key: str | None = None) -> np.ndarray:
+    """The keyed 64-bit SipHash (uint64) of each text ID, as its pseudonym writes it."""
+    return pd.util.hash_array(np.asarray(ids, dtype=object), hash_key=pseudonym_key(key),
+                              categorize=False).astype(np.uint64)
 
 
 def _labels(hashed: np.ndarray) -> np.ndarray:

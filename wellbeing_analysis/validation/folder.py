@@ -39,6 +39,9 @@ class ValidationReport:
     files: dict[str, FileInfo] = field(default_factory=dict)
     #: every mapping and normalisation applied (file, column, change, rows)
     record: pd.DataFrame = field(default_factory=record_frame)
+    #: per table, each identifier column's (codes, distinct trimmed values) as parsing
+    #: encoded it, aligned with the rows of ``tables`` (see ``parse_table``)
+    keys: dict[str, dict] = field(default_factory=dict)
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -198,6 +201,7 @@ def validate_folder(
             problems.append(check(table, label, ctx))
     report.problems = pd.concat(problems, ignore_index=True)
     report.tables = parsed
+    report.keys = keys
     report.record = record_frame(record)
     return report
 

@@ -262,3 +262,35 @@ def test_releasing_the_raw_columns_changes_nothing(tmp_path, seed):
         assert record_a == record_b and keys_a.keys() == keys_b.keys() == {"staff_id"}
         assert list(kept.columns) == list(raw.columns)
         assert list(released.columns) == [ROW]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_text_in_order_is_encoded_as_arrow_encodes_it(seed):
+    """Text in byte order (an extract listing staff by ID) is encoded by comparing
+    neighbours: the codes and distinct values of Arrow's dictionary encoding, for text in
+    order or not, in any chunks, with blanks, spaces and non-ASCII values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from wellbeing_analysis.validation.text import ORDER_PROBE_ROWS, _dictionary
+
+    rng = np.random.default_rng(seed)
+    values = np.array(["", " ", "a", "a ", "ab", "b", "é", "Z", "zz",
+                       *[f"E{i}" for i in range(60)]], dtype=object)
+    for trial in range(60):
+        n = int(rng.integers(2, 3 * ORDER_PROBE_ROWS))
+        cells = values[rng.integers(0, len(values), n)]
+        if trial % 3:
+            cells = np.sort(cells)
+        if trial % 5 == 0:  # in order up to the last row only
+            cells[-1] = ""
+        kind = pa.large_string() if trial % 2 else pa.string()
+        cuts = np.sort(rng.integers(0, n + 1, int(rng.integers(0, 5))))
+        text = pa.chunked_array([pa.array(c, type=kind) for c in np.split(cells, cuts)],
+                                type=kind)
+        encoded = pc.dictionary_encode(text, null_encoding="encode")
+        expected = np.concatenate([c.indices.to_numpy(zero_copy_only=False)
+                                   for c in encoded.chunks])
+        codes, distinct = _dictionary(text)
+        assert codes.dtype == expected.dtype and np.array_equal(codes, expected)
+        assert distinct.equals(encoded.chunk(encoded.num_chunks - 1).dictionary)

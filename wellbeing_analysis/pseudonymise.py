@@ -57,7 +57,7 @@ def pseudonymise(ids: pd.Series, *, key: str | None = None) -> pd.Series:
     codes, distinct = pd.factorize(values[present].astype(str).to_numpy(dtype=object))
     out = np.full(len(values), pd.NA, dtype=object)
     out[present] = _labels(hash_ids(distinct, key=key))[codes]
-    return pd.Series(out, index=ids.index, dtype="object")
+    return pd.Series(out, index=ids.index, dtype="object", copy=False)
 
 
 def pseudonymise_codes(codes: np.ndarray, distinct: pd.Series, index: pd.Index, *,
@@ -76,7 +76,7 @@ def pseudonymise_codes(codes: np.ndarray, distinct: pd.Series, index: pd.Index, 
     hashed[~blank] = hash_ids(text.to_numpy()[~blank], key=key)
     labels = np.full(len(text), pd.NA, dtype=object)
     labels[~blank] = _labels(hashed[~blank])
-    return pd.Series(labels[codes], index=index, dtype="object"), hashed, blank
+    return pd.Series(labels[codes], index=index, dtype="object", copy=False), hashed, blank
 
 
 def hash_ids(ids: np.ndarray, *, key: str | None = None) -> np.ndarray:

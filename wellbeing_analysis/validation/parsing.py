@@ -42,8 +42,10 @@ def _parse_dates(codes: np.ndarray, uniques: pd.Series, index: pd.Index,
     per_unique_rows = np.bincount(codes, minlength=len(uniques))
     counts = {name: int(per_unique_rows[(layout == name).to_numpy()].sum())
               for name in layout.dropna().unique() if name != INPUT_DATE_LAYOUTS[0][0]}
-    spread = {k: pd.Series(m.to_numpy()[codes], index=index) for k, m in masks.items()}
-    return (pd.Series(dates.to_numpy()[codes], index=index, dtype=dates.dtype),
+    # (new arrays spread over the rows are not copied again: copy=False)
+    spread = {k: pd.Series(m.to_numpy()[codes], index=index, copy=False)
+              for k, m in masks.items()}
+    return (pd.Series(dates.to_numpy()[codes], index=index, dtype=dates.dtype, copy=False),
             spread, counts)
 
 
@@ -150,7 +152,8 @@ def parse_column(
 
     def spread(per_value: pd.Series | np.ndarray) -> pd.Series:
         per_value = per_value if isinstance(per_value, pd.Series) else pd.Series(per_value)
-        return pd.Series(per_value.to_numpy()[codes], index=index, dtype=per_value.dtype)
+        return pd.Series(per_value.to_numpy()[codes], index=index, dtype=per_value.dtype,
+                         copy=False)
 
     if not column.nullable:
         flag(blank, "a value is required here but the cell is blank")
@@ -243,7 +246,7 @@ def _repeated_pairs(codes: list[np.ndarray]) -> np.ndarray:
         return repeated
     values = np.unique(key[1:][twice])
     del key, twice
-    return pd.Series(_pair_key(codes)).isin(values).to_numpy()
+    return pd.Series(_pair_key(codes), copy=False).isin(values).to_numpy()
 
 
 def _heading_hint(name: str, table: str, headings: list[str]) -> str:

@@ -29,12 +29,42 @@ def _series(array: pa.Array | pa.ChunkedArray, index: pd.Index | None = None) ->
     return out
 
 
+#: Leading values checked for order before a whole column is (a cheap refusal).
+ORDER_PROBE_ROWS = 1024
+
+
 def _dictionary(array: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     """(codes, distinct values) of Arrow text by one dictionary encoding over every chunk
     (the chunks share one dictionary, in order of first appearance)."""
+    in_order = _ordered_dictionary(array)
+    if in_order is not None:
+        return in_order
     encoded = pc.dictionary_encode(array, null_encoding="encode")
     codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks])
     return codes, encoded.chunk(encoded.num_chunks - 1).dictionary
+
+
+def _ordered_dictionary(array: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array] | None:
+    """:func:`_dictionary` of text in (byte) order, as an extract listing staff by ID has
+    its IDs, without hashing: equal values are adjacent, so a value's code is the number of
+    changes before it. None when the text is not in order or has missing values.
+
+    Hashing a column of a million distinct IDs costs a cache miss per row; comparing
+    neighbours reads the column once."""
+    n = len(array)
+    if (n < 2 or array.null_count
+            or not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type))):
+        return None
+    for whole in (array.slice(0, ORDER_PROBE_ROWS).combine_chunks(), array.combine_chunks()):
+        before, after = whole.slice(0, len(whole) - 1), whole.slice(1)
+        if not pc.all(pc.less_equal(before, after)).as_py():
+            return None
+    first = np.empty(n, dtype=bool)  # the first row of each value
+    first[0] = True
+    first[1:] = pc.not_equal(before, after).to_numpy(zero_copy_only=False)
+    codes = np.cumsum(first, dtype=np.int32)  # (dictionary indices are int32 too)
+    codes -= 1
+    return codes, whole.filter(pa.array(first))
 
 
 def factorize_values(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -88,7 +118,9 @@ def take_objects(uniques: pd.Series, codes: np.ndarray, index: pd.Index,
     if missing is not None and missing.any():
         objects = objects.copy()
         objects[missing] = np.nan
-    return pd.Series(objects[codes], index=index, dtype="object")
+    # the array is new: no copy (pandas copies an array given to a Series by default, and
+    # copying millions of objects costs a reference count each)
+    return pd.Series(objects[codes], index=index, dtype="object", copy=False)
 
 
 def per_unique(text: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -99,7 +131,8 @@ def per_unique(text: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Se
     """
     codes, uniques = factorize_text(text)
     result = func(uniques)
-    return pd.Series(result.to_numpy()[codes], index=text.index, dtype=result.dtype)
+    return pd.Series(result.to_numpy()[codes], index=text.index, dtype=result.dtype,
+                     copy=False)
 
 
 def strip(text: pd.Series) -> pd.Series:

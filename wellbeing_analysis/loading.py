@@ -22,7 +22,7 @@ from wellbeing_analysis.errors import (
     InputError,
     ValidationFailed,
 )
-from wellbeing_analysis.pseudonymise import pseudonymise, pseudonymise_codes
+from wellbeing_analysis.pseudonymise import pseudonymise, pseudonymise_coded
 from wellbeing_analysis.validation import ROW, FileInfo, ValidationReport, validate_folder
 from wellbeing_analysis.validation.reading import read_csv_file
 from wellbeing_analysis.validation.record import record_frame
@@ -131,21 +131,23 @@ def service_from_report(report: ValidationReport, *, pseudonym_key: str | None =
     spreadsheet row-number column dropped (the report's tables are not changed)."""
     if not report.ok:
         raise ValidationFailed(report.problems)
-    tables: dict[str, pd.DataFrame] = {}
-    hashed: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-    for name, df in report.tables.items():
-        df = df.drop(columns=ROW).reset_index(drop=True)
-        for column in STAFF_ID_COLUMNS.get(name, ()):
-            encoded = report.keys.get(name, {}).get(column)
-            if encoded is None or len(encoded[0]) != len(df):  # not encoded as text
-                df[column] = pseudonymise(df[column], key=pseudonym_key)
-                continue
-            # the codes validation computed: only the distinct IDs are hashed
-            df[column], distinct_hash, blank = pseudonymise_codes(
-                *encoded, index=df.index, key=pseudonym_key)
-            if column == "staff_id":
-                hashed[name] = (encoded[0], distinct_hash, blank)
-        tables[name] = df
+    tables = {name: df.drop(columns=ROW).reset_index(drop=True)
+              for name, df in report.tables.items()}
+    encoded = {(name, column): report.keys.get(name, {}).get(column)
+               for name in tables for column in STAFF_ID_COLUMNS.get(name, ())}
+    # ID columns validation encoded as text (not typed by a Parquet file) are pseudonymised
+    # from their codes, together: one hash per distinct ID, keys on one numbering
+    coded = [(name, column) for (name, column), e in encoded.items()
+             if e is not None and len(e[0]) == len(tables[name])]
+    done = pseudonymise_coded([encoded[c] for c in coded], key=pseudonym_key)
+    keyed_staff = {}
+    for (name, column), (pseudonyms, keys) in zip(coded, done, strict=True):
+        df = tables[name]
+        df[column] = pd.Series(pseudonyms, index=df.index, dtype="object", copy=False)
+        if column == "staff_id":
+            keyed_staff[name] = (df, keys)
+    for name, column in (c for c in encoded if c not in coded):
+        tables[name][column] = pseudonymise(tables[name][column], key=pseudonym_key)
     return ServiceData(
         data_dir=Path(report.data_dir),
         extract_date=report.extract_date,
@@ -156,26 +158,8 @@ def service_from_report(report: ValidationReport, *, pseudonym_key: str | None =
         warnings=report.warnings.assign(value=report.warnings["value"].where(
             ~report.warnings["column"].isin(IDENTIFIER_COLUMNS))).reset_index(drop=True),
         mappings=report.record.copy(),
-        keyed_staff={name: (tables[name], keys) for name, keys in _shared_keys(hashed).items()},
+        keyed_staff=keyed_staff,
     )
-
-
-def _shared_keys(hashed: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
-                 ) -> dict[str, np.ndarray]:
-    """One integer key per row of each table's staff IDs, given as (codes, the distinct
-    values' hashes, which are blank): equal keys = equal hashes = equal pseudonyms (hashes,
-    not IDs, are compared, so that two IDs sharing a pseudonym share a key as they would
-    in the pseudonymised tables); blanks share one key of their own."""
-    if not hashed:
-        return {}
-    distinct = np.concatenate([h for _, h, _ in hashed.values()])
-    key_of, uniques = pd.factorize(distinct)
-    key_of[np.concatenate([b for _, _, b in hashed.values()])] = len(uniques)
-    keys, offset = {}, 0
-    for name, (codes, h, _) in hashed.items():
-        keys[name] = key_of[offset:offset + len(h)][codes]
-        offset += len(h)
-    return keys
 
 
 # ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import secrets
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from wellbeing_analysis.errors import InputError
 
@@ -60,23 +61,32 @@ def pseudonymise(ids: pd.Series, *, key: str | None = None) -> pd.Series:
     return pd.Series(out, index=ids.index, dtype="object", copy=False)
 
 
-def pseudonymise_codes(codes: np.ndarray, distinct: pd.Series, index: pd.Index, *,
-                       key: str | None = None) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """:func:`pseudonymise` of a text column given as ``codes`` into its ``distinct`` values
-    (as validation encodes an ID column; a blank or missing value stays blank), without
-    factorizing the rows again: only the distinct IDs are hashed and formatted.
+def pseudonymise_coded(columns: list[tuple[np.ndarray, pd.Series]], *,
+                       key: str | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`pseudonymise` of text columns each given as (codes, distinct values), as
+    validation encodes ID columns, without factorizing the rows again: each distinct ID of
+    all the columns is hashed once and each distinct pseudonym formatted once.
 
-    Returns the pseudonyms (indexed by ``index``), each distinct value's hash (the number
-    its pseudonym spells out: equal hashes = equal pseudonyms) and which distinct values
-    are blank.
+    Returns per column its pseudonyms (an object array; blank or missing values stay blank)
+    and a key per row on one numbering across the columns: equal keys = equal pseudonyms
+    (hashes, not IDs, are compared; blank cells share one key), integers for joins that
+    need not hash the pseudonyms again.
     """
-    text = distinct.astype("object")
-    blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
-    hashed = np.zeros(len(text), dtype=np.uint64)
-    hashed[~blank] = hash_ids(text.to_numpy()[~blank], key=key)
-    labels = np.full(len(text), pd.NA, dtype=object)
-    labels[~blank] = _labels(hashed[~blank])
-    return pd.Series(labels[codes], index=index, dtype="object", copy=False), hashed, blank
+    blanks = [(distinct.isna() | (distinct == "")).to_numpy(dtype=bool)
+              for _, distinct in columns]
+    hashed = [hash_ids(distinct[~blank].to_numpy(dtype=object), key=key)
+              for (_, distinct), blank in zip(columns, blanks, strict=True)]
+    number, hashes = pd.factorize(np.concatenate(hashed) if hashed else
+                                  np.zeros(0, dtype=np.uint64))
+    labels = np.append(_labels(hashes), pd.NA)  # the last: blank
+    out, offset = [], 0
+    for (codes, _), blank in zip(columns, blanks, strict=True):
+        key_of = np.full(len(blank), len(hashes), dtype=np.int64)
+        key_of[~blank] = number[offset:offset + len(blank) - int(blank.sum())]
+        offset += len(blank) - int(blank.sum())
+        keys = key_of[codes]
+        out.append((labels[keys], keys))
+    return out
 
 
 def hash_ids(ids: np.ndarray, *, key: str | None = None) -> np.ndarray:
@@ -87,12 +97,16 @@ def hash_ids(ids: np.ndarray, *, key: str | None = None) -> np.ndarray:
 
 def _labels(hashed: np.ndarray) -> np.ndarray:
     """``PSEUDONYM_PREFIX`` + 16 upper-case hex digits of each 64-bit hash (as ``%016X``
-    writes them), built as bytes in one vectorised pass, as Python strings."""
+    writes them), built as bytes in one vectorised pass, as Python strings (made by Arrow
+    from the bytes: faster than through NumPy's 4-byte characters)."""
     prefix = PSEUDONYM_PREFIX.encode("ascii")
     digits = hashed.astype(">u8").view(np.uint8).reshape(-1, 8)  # most significant first
     cells = np.empty((len(hashed), len(prefix) + 16), dtype=np.uint8)
     cells[:, :len(prefix)] = np.frombuffer(prefix, dtype=np.uint8)
     cells[:, len(prefix)::2] = _HEX_DIGITS[digits >> 4]
     cells[:, len(prefix) + 1::2] = _HEX_DIGITS[digits & 15]
-    width = cells.shape[1]
-    return cells.view(f"S{width}").ravel().astype(f"U{width}").astype(object)
+    n, width = cells.shape
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
+    text = pa.Array.from_buffers(pa.large_string(), n,
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(cells)])
+    return text.to_numpy(zero_copy_only=False).astype(object, copy=False)

@@ -349,12 +349,15 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
             encoded[c] = encode(raw[c], trim=by_name[c].type != "free_text")
             if by_name[c].type != "free_text":
                 trimmed[c] = encoded[c][0]
-    candidates = None  # (mask, the candidate rows' data cells)
+    # text columns other than free text get codes of their trimmed text when typed (kept in
+    # ``trimmed``): duplicate rows compare those; only the other cells are kept for it
+    coded = {c for c in data_cols if by_name[c].type != "free_text" and _is_text(raw[c])}
+    candidates = None  # (mask, the candidate rows' data cells not coded)
     if first_two:
         mask = pd.Series(_repeated_pairs(
             [trimmed[c] if c in trimmed else strip_codes(raw[c]).to_numpy()
              for c in first_two]), index=raw.index)
-        candidates = (mask, raw.loc[mask, data_cols])
+        candidates = (mask, raw.loc[mask, [c for c in data_cols if c not in coded]])
 
     def done_with(name: str) -> None:
         needed[name] -= 1
@@ -391,9 +394,11 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
 
     if candidates is not None:
         candidate, cells = candidates
-        norm = cells.apply(strip_codes)
+        at = candidate.to_numpy()
+        norm = pd.DataFrame({c: trimmed[c][at] if c in coded else strip_codes(cells[c]).to_numpy()
+                             for c in data_cols}, index=cells.index)
         dup = np.zeros(len(rows), dtype=bool)
-        dup[candidate.to_numpy()] = norm.duplicated(keep="first").to_numpy()
+        dup[at] = norm.duplicated(keep="first").to_numpy()
         dup = pd.Series(dup, index=rows.index)
         if dup.any():
             first_row = rows[candidate].groupby([norm[c] for c in data_cols],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pandas as pd
@@ -185,6 +186,9 @@ def test_staff_keys_share_one_numbering_and_give_the_same_metrics(data_dir):
     assert (pd.factorize(ids)[0] == pd.factorize(keys)[0]).all()
     without = monthly_indicators(s, e, extract_date=service.extract_date)
     pd.testing.assert_frame_equal(service_monthly_indicators(service), without)
+    # a pickled service (the reports' run bundle) keeps its keys
+    copy = pickle.loads(pickle.dumps(service))
+    assert copy.staff_keys("staff_spells", "absence_episodes") is not None
     # a table replaced after loading has no keys: the IDs are hashed again
     service.tables["absence_episodes"] = e.iloc[::-1].reset_index(drop=True)
     assert service.staff_keys("staff_spells", "absence_episodes") is None

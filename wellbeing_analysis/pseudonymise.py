@@ -80,8 +80,9 @@ def pseudonymise_coded(columns: list[tuple[np.ndarray, pd.Series]], *,
                                   np.zeros(0, dtype=np.uint64))
     labels = np.append(_labels(hashes), pd.NA)  # the last: blank
     out, offset = [], 0
+    key_type = np.int32 if len(hashes) < 2**31 - 1 else np.int64  # (keys are kept)
     for (codes, _), blank in zip(columns, blanks, strict=True):
-        key_of = np.full(len(blank), len(hashes), dtype=np.int64)
+        key_of = np.full(len(blank), len(hashes), dtype=key_type)
         key_of[~blank] = number[offset:offset + len(blank) - int(blank.sum())]
         offset += len(blank) - int(blank.sum())
         keys = key_of[codes]

@@ -80,11 +80,12 @@ def pseudonymise_coded(columns: list[tuple[np.ndarray, pd.Series]], *,
                                   np.zeros(0, dtype=np.uint64))
     labels = np.append(_labels(hashes), pd.NA)  # the last: blank
     out, offset = [], 0
-    key_type = np.int32 if len(hashes) < 2**31 - 1 else np.int64  # (keys are kept)
+    key_type = np.int32 if len(hashes) < 2**31 - 1 else np.int64  # a service keeps them
     for (codes, _), blank in zip(columns, blanks, strict=True):
-        key_of = np.full(len(blank), len(hashes), dtype=key_type)
-        key_of[~blank] = number[offset:offset + len(blank) - int(blank.sum())]
-        offset += len(blank) - int(blank.sum())
+        key_of = np.full(len(blank), len(hashes), dtype=key_type)  # of each distinct value
+        present = len(blank) - int(blank.sum())
+        key_of[~blank] = number[offset:offset + present]
+        offset += present
         keys = key_of[codes]
         out.append((labels[keys], keys))
     return out

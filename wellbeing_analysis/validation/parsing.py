@@ -392,7 +392,7 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
         keys.update({c.name: encoded[c.name] for c in specs
                      if c.type == "id" and c.name in trimmed})
 
-    if candidates is not None:
+    if candidates is not None and candidates[0].any():  # (no candidate: no duplicate)
         candidate, cells = candidates
         at = candidate.to_numpy()
         norm = pd.DataFrame({c: trimmed[c][at] if c in coded else strip_codes(cells[c]).to_numpy()

@@ -1,9 +1,9 @@
 """The monthly workforce indicator table, for the service and by team or staff group.
 
-How it scales: cost is one sort of the spells, one hash pass over the staff IDs, and a
-constant number of vectorised passes over spells and episodes; memory is O(spells + groups ×
-months + one chunk of episodes), plus an int32 staff code per episode. Nothing is expanded
-to spell × month or episode × day rows.
+How it scales: cost is one sort of the spells, one hash pass over the staff IDs (none when
+a load's integer staff keys are given), and a constant number of vectorised passes over
+spells and episodes; memory is O(spells + groups × months + one chunk of episodes), plus an
+int32 staff code per episode. Nothing is expanded to spell × month or episode × day rows.
 
 - A spell covers a *range* of months. Its days available are a partial first month, a
   partial last month and the full months between; the full months are added with a

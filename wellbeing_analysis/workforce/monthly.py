@@ -298,6 +298,16 @@ def _add_months_to_days(days: np.ndarray, months: int) -> np.ndarray:
     return shifted.to_numpy(dtype="datetime64[D]").astype(np.int64)[inverse]
 
 
+def _staff_order(staff: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Positions sorting spells by (staff code, start day), ties in file order. An extract
+    listing staff in order (codes number them by first appearance) is sorted already: one
+    pass checks it, a hundred times cheaper than the sort."""
+    step = np.diff(staff)
+    if np.all((step > 0) | ((step == 0) & (first[1:] >= first[:-1]))):
+        return np.arange(len(staff))
+    return np.lexsort((first, staff))
+
+
 def _prepare(spells: pd.DataFrame, staff: np.ndarray, extract_day: int,
              by: str | None) -> tuple[_Spells, np.ndarray]:
     """Sorted spell arrays and the sorted group labels (one ``service`` label if ``by`` is
@@ -305,7 +315,7 @@ def _prepare(spells: pd.DataFrame, staff: np.ndarray, extract_day: int,
     first, _ = _days(spells["start_date"])
     end, open_ = _days(spells["end_date"])
     end = np.where(open_, extract_day, end)  # open spells run to the extract date
-    order = np.lexsort((first, staff))
+    order = _staff_order(staff, first)
     staff, first, end, open_ = staff[order], first[order], end[order], open_[order]
     period, p_start, p_end = _continuous_periods(staff, first, end)
     last = np.minimum(end, extract_day)

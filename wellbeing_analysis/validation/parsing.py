@@ -39,11 +39,13 @@ def _parse_dates(codes: np.ndarray, uniques: pd.Series, index: pd.Index,
     text is parsed once (a national extract has a few thousand dates).
     """
     dates, masks, layout = _parse_distinct_dates(uniques.astype("object"))
-    per_unique_rows = np.bincount(codes, minlength=len(uniques))
-    counts = {name: int(per_unique_rows[(layout == name).to_numpy()].sum())
-              for name in layout.dropna().unique() if name != INPUT_DATE_LAYOUTS[0][0]}
-    # (new arrays spread over the rows are not copied again: copy=False)
-    spread = {k: pd.Series(m.to_numpy()[codes], index=index, copy=False)
+    others = [name for name in layout.dropna().unique() if name != INPUT_DATE_LAYOUTS[0][0]]
+    # rows are counted per distinct text only when a layout other than ISO is found, and a
+    # mask holding no distinct text is not spread over the rows (the usual cases)
+    per_unique_rows = np.bincount(codes, minlength=len(uniques)) if others else None
+    counts = {name: int(per_unique_rows[(layout == name).to_numpy()].sum()) for name in others}
+    spread = {k: pd.Series(m.to_numpy()[codes] if m.any() else np.zeros(len(codes), dtype=bool),
+                           index=index, copy=False)  # (a new array: not copied again)
               for k, m in masks.items()}
     return (pd.Series(dates.to_numpy()[codes], index=index, dtype=dates.dtype, copy=False),
             spread, counts)
@@ -103,6 +105,8 @@ def _normalise_codes(uniques: pd.Series, codes: np.ndarray, column: Column,
     fixed = fixed.where(fixed.isin(allowed), fixed.astype(str).str.casefold().map(by_case)
                         .fillna(fixed))
     changed = (u.notna() & (fixed != u)).to_numpy()
+    if not changed.any():  # (the usual case: no rows to count)
+        return fixed, []
     rows = np.bincount(codes, minlength=len(u))
     changes = [(u.iloc[i], fixed.iloc[i], int(rows[i])) for i in np.flatnonzero(changed)]
     return fixed, changes

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
 
 from wellbeing_analysis.constants import HISTORY_GAP_MONTHS, PDSA_SCOPE_KINDS
 from wellbeing_analysis.errors import empty_problems, problems_frame
 from wellbeing_analysis.schema.scope import parse_scope, scope_errors
 from wellbeing_analysis.validation.reading import ROW
-from wellbeing_analysis.validation.text import _arrow_text, factorize_text, factorize_values
+from wellbeing_analysis.validation.text import (
+    _arrow_text,
+    factorize_text,
+    factorize_values,
+    positions_in,
+)
 from wellbeing_analysis.workforce.rules import ONE_DAY, continuous_periods
 
 
@@ -101,10 +105,11 @@ def _staff_keys(tables: list[tuple[pd.DataFrame, tuple | None]],
     arrow = [_arrow_text(u) for _, u in parts]
     if len(parts) == 2 and all(a is not None and a.null_count == 0 for a in arrow):
         # the second table's distinct IDs looked up among the first's: found, its code;
-        # else a new code after them (each distinct ID hashed once)
-        found = pc.index_in(arrow[1], value_set=arrow[0]).to_numpy(zero_copy_only=False)
-        new = np.isnan(found)
-        mapped = np.where(new, len(arrow[0]) + np.cumsum(new) - 1, np.nan_to_num(found))
+        # else a new code after them (each distinct ID hashed once, or none for IDs of one
+        # width in order: text.positions_in)
+        found = positions_in(arrow[1], arrow[0])
+        new = found < 0
+        mapped = np.where(new, len(arrow[0]) + np.cumsum(new) - 1, found)
         small = len(arrow[0]) + len(arrow[1]) < 2**31
         (codes0, _), (codes1, _) = parts
         return [(np.asarray(codes0), keep[0]),

@@ -67,6 +67,53 @@ def _ordered_dictionary(array: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array] |
     return codes, whole.filter(pa.array(first))
 
 
+def positions_in(values: pa.Array | pa.ChunkedArray, among: pa.Array | pa.ChunkedArray,
+                 ) -> np.ndarray:
+    """Position of each of ``values`` among the distinct texts ``among`` (−1: absent), as
+    ``pyarrow.compute.index_in`` finds it.
+
+    Distinct IDs of one width listed in order (an extract sorted by a fixed-width staff
+    number) are found by a binary search over their bytes, without hashing; otherwise by
+    Arrow's hash lookup."""
+    values, among = (a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+                     for a in (values, among))
+    keys = [_ordered_keys(a) for a in (values, among)]
+    if any(k is None for k in keys) or keys[0].dtype != keys[1].dtype or not len(among):
+        found = pc.index_in(values, value_set=among).fill_null(-1)
+        return found.to_numpy(zero_copy_only=False).astype(np.int64)
+    cells, sorted_cells = keys
+    at = np.minimum(np.searchsorted(sorted_cells, cells), len(sorted_cells) - 1)
+    return np.where(sorted_cells[at] == cells, at, -1).astype(np.int64)
+
+
+def _ordered_keys(text: pa.Array) -> np.ndarray | None:
+    """Text of one byte width (no NUL byte, no missing value) in strictly ascending byte
+    order as NumPy values in the same order, else None: the bytes over Arrow's buffer, or
+    for up to 8 bytes one big-endian integer each (integers compare fastest). Equal widths
+    and no NUL byte make NumPy's comparison of bytes Arrow's."""
+    if (not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type))
+            or text.null_count or len(text) < 1):
+        return None
+    width = pc.min_max(pc.binary_length(text)).as_py()
+    if width["min"] != width["max"] or not width["min"]:
+        return None
+    if len(text) > 1 and not pc.all(pc.less(text.slice(0, len(text) - 1),
+                                            text.slice(1))).as_py():
+        return None
+    if pc.any(pc.match_substring(text, "\x00")).as_py():
+        return None
+    width = width["min"]
+    offset_type = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    start = np.frombuffer(text.buffers()[1], dtype=offset_type)[text.offset]
+    cells = np.frombuffer(text.buffers()[2], dtype=np.uint8, count=len(text) * width,
+                          offset=int(start)).reshape(-1, width)
+    if width > 8:
+        return cells.view(f"S{width}").ravel()
+    padded = np.zeros((len(text), 8), dtype=np.uint8)  # left-aligned: byte order kept
+    padded[:, :width] = cells
+    return padded.view(">u8").ravel().astype(np.uint64)
+
+
 def factorize_values(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(codes, distinct values) of a numeric or datetime array, numbered in order of first
     appearance. Arrow's hash table grows with the distinct values (a few thousand dates),

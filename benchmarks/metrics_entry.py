@@ -49,7 +49,7 @@ def main() -> None:
     import pandas as pd
 
     from wellbeing_analysis.reporting.io import write_atomic_text
-    from wellbeing_analysis.workforce import monthly_indicators
+    from wellbeing_analysis.workforce import monthly_indicators, service_monthly_indicators
     if a.mode == "cli":
         from wellbeing_analysis.loading import load_service
     else:
@@ -67,7 +67,10 @@ def main() -> None:
         steps["read"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    table = monthly_indicators(spells, episodes, extract_date=extract, by=a.by)
+    if a.mode == "cli":  # as the command: with the staff keys of the load
+        table = service_monthly_indicators(service, by=a.by)
+    else:
+        table = monthly_indicators(spells, episodes, extract_date=extract, by=a.by)
     steps["indicators"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -95,3 +95,29 @@ def test_pseudonyms_are_uniformly_spread():
     chi2 = float(((counts - 1000) ** 2 / 1000).sum())
     assert chi2 < 44, counts.to_dict()
     assert np.all(counts > 0)
+
+
+@pytest.mark.parametrize("arrow", [False, True])
+def test_pseudonymise_coded_equals_pseudonymise_of_each_column(arrow):
+    """Columns given as codes into their distinct values (as validation encodes them; blanks
+    and missing values stay blank) get the pseudonyms of the columns themselves, and keys
+    on one numbering that are equal exactly where the pseudonyms are."""
+    rng = np.random.default_rng(3)
+    dtype = "str" if arrow else "object"
+    given = [(rng.integers(0, 6, 500), pd.Series(["E1", "", "E22", None, "é9", "E300"],
+                                                 dtype=dtype)),
+             (rng.integers(0, 4, 300), pd.Series(["E300", "E4", "", "E1"], dtype=dtype)),
+             (np.zeros(0, dtype=np.int32), pd.Series([], dtype=dtype))]
+    got = ps.pseudonymise_coded(given, key=KEY)
+    columns = []
+    for (codes, distinct), (pseudonyms, keys) in zip(given, got, strict=True):
+        column = pd.Series(distinct.astype(object).to_numpy()[codes])
+        expected = ps.pseudonymise(column.where(column != ""), key=KEY)
+        assert pseudonyms.dtype == object and len(keys) == len(codes)
+        pd.testing.assert_series_equal(pd.Series(pseudonyms, dtype=object), expected)
+        assert list(map(type, pseudonyms)) == list(map(type, expected))
+        columns.append((expected, keys))
+    every = pd.concat([c for c, _ in columns], ignore_index=True)
+    keys = np.concatenate([k for _, k in columns])
+    assert np.array_equal(pd.factorize(every, use_na_sentinel=False)[0], pd.factorize(keys)[0])
+    assert ps.pseudonymise_coded([], key=KEY) == []

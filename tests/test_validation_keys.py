@@ -262,3 +262,68 @@ def test_releasing_the_raw_columns_changes_nothing(tmp_path, seed):
         assert record_a == record_b and keys_a.keys() == keys_b.keys() == {"staff_id"}
         assert list(kept.columns) == list(raw.columns)
         assert list(released.columns) == [ROW]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_text_in_order_is_encoded_as_arrow_encodes_it(seed):
+    """Text in byte order (an extract listing staff by ID) is encoded by comparing
+    neighbours: the codes and distinct values of Arrow's dictionary encoding, for text in
+    order or not, in any chunks, with blanks, spaces and non-ASCII values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from wellbeing_analysis.validation.text import ORDER_PROBE_ROWS, _dictionary
+
+    rng = np.random.default_rng(seed)
+    values = np.array(["", " ", "a", "a ", "ab", "b", "é", "Z", "zz",
+                       *[f"E{i}" for i in range(60)]], dtype=object)
+    for trial in range(60):
+        n = int(rng.integers(2, 3 * ORDER_PROBE_ROWS))
+        cells = values[rng.integers(0, len(values), n)]
+        if trial % 3:
+            cells = np.sort(cells)
+        if trial % 5 == 0:  # in order up to the last row only
+            cells[-1] = ""
+        kind = pa.large_string() if trial % 2 else pa.string()
+        cuts = np.sort(rng.integers(0, n + 1, int(rng.integers(0, 5))))
+        text = pa.chunked_array([pa.array(c, type=kind) for c in np.split(cells, cuts)],
+                                type=kind)
+        encoded = pc.dictionary_encode(text, null_encoding="encode")
+        expected = np.concatenate([c.indices.to_numpy(zero_copy_only=False)
+                                   for c in encoded.chunks])
+        codes, distinct = _dictionary(text)
+        assert codes.dtype == expected.dtype and np.array_equal(codes, expected)
+        assert distinct.equals(encoded.chunk(encoded.num_chunks - 1).dictionary)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_positions_among_distinct_ids_are_those_arrow_finds(seed):
+    """Distinct IDs of one byte width in order are found by a binary search (on integers up
+    to 8 bytes, else on bytes): the positions of Arrow's lookup, whatever the widths, order,
+    chunks, NUL bytes or non-ASCII text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from wellbeing_analysis.validation.text import _ordered_keys, positions_in
+
+    rng = np.random.default_rng(seed)
+    searched = 0
+    for trial in range(150):
+        width = int(rng.integers(1, 4))
+        letters = ["a", "b", "Z", "0"] + (["\x00", "é"] if trial % 5 == 0 else [])
+        prefix = "E10000000" if trial % 3 == 1 else ""  # over 8 bytes: compared as bytes
+        pool = sorted({prefix + "".join(rng.choice(letters, width)) for _ in range(30)}
+                      | ({"longer"} if trial % 7 == 0 else set()))
+        among, values = (sorted(set(rng.choice(pool, int(rng.integers(0, 20))).tolist()))
+                         for _ in range(2))
+        if trial % 3 == 0:
+            rng.shuffle(values)
+        kind = pa.large_string() if trial % 2 else pa.string()
+        a, v = pa.array(among, type=kind), pa.array(values, type=kind)
+        if trial % 4 == 0 and len(a) > 2:
+            a = a.slice(1)  # an array not starting at its buffers' start
+        expected = pc.index_in(v, value_set=a).fill_null(-1).to_numpy(zero_copy_only=False)
+        got = positions_in(pa.chunked_array([v], type=kind), a)
+        assert np.array_equal(got, expected.astype(np.int64)), (among, values)
+        searched += _ordered_keys(a) is not None and _ordered_keys(v) is not None
+    assert searched > 20  # the binary search was taken

@@ -643,3 +643,35 @@ def test_data_start_blanks_look_back_figures_until_their_window_is_covered():
         "2023-12", "stability_index_classical_pct"]  # blank until 2024-01
     assert cut.loc["2024-01", "stability_index_classical_pct"] == 100
     assert (cut["absence_rate_pct"] == raw.loc["2023-01":, "absence_rate_pct"]).all()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_continuous_periods_on_arrays_match_employment_periods(seed):
+    """The array form of the rule gives the periods of ``employment_periods``: spells the
+    day after, overlapping or inside another join its period; a gap, another staff member
+    or a spell ending before it starts begins a new one; ties in start in file order."""
+    from wellbeing_analysis.workforce.rules import ONE_DAY, continuous_periods, employment_periods
+
+    rng = np.random.default_rng(seed)
+    n = 400
+    start = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")
+    end = start + pd.to_timedelta(rng.integers(-5, 60, n), unit="D")
+    spells = pd.DataFrame({"staff_id": rng.integers(0, 40, n), "start_date": start,
+                           "end_date": pd.Series(end).where(rng.random(n) > 0.2)})
+    extract = pd.Timestamp("2021-06-30")
+    expected = employment_periods(spells, extract)[
+        ["staff_id", "period_start", "period_end"]].drop_duplicates().astype(
+        {"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"})
+    s = spells.sort_values(["staff_id", "start_date"], kind="stable")
+    s_start = s["start_date"].to_numpy(dtype="datetime64[ns]")
+    s_end = s["end_date"].fillna(extract).to_numpy(dtype="datetime64[ns]")
+    for unit, one_day in ((lambda a: a, np.timedelta64(1, "D")),
+                          (lambda a: a.view("i8"), ONE_DAY.value)):
+        heads, period_end = continuous_periods(s["staff_id"].to_numpy(), unit(s_start),
+                                               unit(s_end), one_day)
+        got = pd.DataFrame({"staff_id": s["staff_id"].to_numpy()[heads],
+                            "period_start": s_start[heads],
+                            "period_end": np.asarray(period_end).view("datetime64[ns]")})
+        key = ["staff_id", "period_start", "period_end"]
+        pd.testing.assert_frame_equal(got.drop_duplicates().sort_values(key, ignore_index=True),
+                                      expected.sort_values(key, ignore_index=True))

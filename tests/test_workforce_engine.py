@@ -257,3 +257,33 @@ def test_engine_equals_todays_algorithm_on_a_larger_extract():
                                  chunk_rows=5000)
         old = oracle_monthly_indicators(spells, episodes, extract_date=extract, by=by)
         assert_same_table(new, old)
+
+
+def test_integer_staff_keys_give_the_same_table():
+    """Keys of the staff IDs on one numbering (as a load provides them), in any order and
+    with IDs found in only one table, give the table of the IDs themselves."""
+    spells, episodes, extract = random_extract(5, n_staff=200)
+    episodes = pd.concat([episodes, episodes.head(3).assign(staff_id="nobody")],
+                         ignore_index=True)
+    rng = np.random.default_rng(5)
+    ids = pd.concat([spells["staff_id"], episodes["staff_id"]]).unique()
+    numbering = dict(zip(ids, rng.permutation(len(ids) + 10)[:len(ids)], strict=True))
+    keys = (spells["staff_id"].map(numbering).to_numpy(),
+            episodes["staff_id"].map(numbering).to_numpy())
+    for by in (None, "team"):
+        plain = monthly_indicators(spells, episodes, extract_date=extract, by=by,
+                                   chunk_rows=50)
+        keyed = monthly_indicators(spells, episodes, extract_date=extract, by=by,
+                                   staff_keys=keys, chunk_rows=50)
+        pd.testing.assert_frame_equal(keyed, plain, check_exact=True)
+
+
+def test_spells_listed_in_order_or_not_give_the_same_table():
+    """Spells already sorted by staff and start skip the sort: the table is that of the same
+    spells in another order (sums to the last bits: ties in start keep file order)."""
+    spells, episodes, extract = random_extract(9, n_staff=150)
+    ordered = spells.sort_values(["staff_id", "start_date"], kind="stable", ignore_index=True)
+    shuffled = spells.sample(frac=1.0, random_state=9).reset_index(drop=True)
+    for by in (None, "team"):
+        assert_same_table(monthly_indicators(ordered, episodes, extract_date=extract, by=by),
+                          monthly_indicators(shuffled, episodes, extract_date=extract, by=by))

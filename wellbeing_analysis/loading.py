@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from wellbeing_analysis.constants import (
@@ -21,7 +22,7 @@ from wellbeing_analysis.errors import (
     InputError,
     ValidationFailed,
 )
-from wellbeing_analysis.pseudonymise import pseudonymise
+from wellbeing_analysis.pseudonymise import pseudonymise, pseudonymise_coded
 from wellbeing_analysis.validation import ROW, FileInfo, ValidationReport, validate_folder
 from wellbeing_analysis.validation.reading import read_csv_file
 from wellbeing_analysis.validation.record import record_frame
@@ -58,6 +59,10 @@ class ServiceData:
     files: dict[str, FileInfo]
     warnings: pd.DataFrame
     mappings: pd.DataFrame = field(default_factory=record_frame)
+    #: per table, (the table as loaded, an integer key per row of its staff IDs); the keys
+    #: of all tables share one numbering (equal keys = equal pseudonyms)
+    keyed_staff: dict[str, tuple[pd.DataFrame, np.ndarray]] = field(
+        default_factory=dict, repr=False)
 
     def table(self, name: str) -> pd.DataFrame:
         """One table; a clear error if the folder did not contain it."""
@@ -75,6 +80,16 @@ class ServiceData:
         if not self.has(ROW_LEVEL_TABLES[0]) and self.has(AGGREGATE_TABLE):
             return TIER_AGGREGATE
         return TIER_ROW_LEVEL
+
+    def staff_keys(self, *names: str) -> tuple[np.ndarray, ...] | None:
+        """Integer keys of the staff IDs of each named table, on one numbering (equal keys =
+        equal pseudonyms), so that the metrics need not hash the pseudonyms again; None
+        unless every table is still the one loaded."""
+        keyed = [self.keyed_staff.get(name) for name in names]
+        if any(k is None or self.tables.get(name) is not k[0]
+               for name, k in zip(names, keyed, strict=True)):
+            return None
+        return tuple(k[1] for k in keyed)
 
     @property
     def staff_spells(self) -> pd.DataFrame:
@@ -116,12 +131,23 @@ def service_from_report(report: ValidationReport, *, pseudonym_key: str | None =
     spreadsheet row-number column dropped (the report's tables are not changed)."""
     if not report.ok:
         raise ValidationFailed(report.problems)
-    tables = {}
-    for name, df in report.tables.items():
-        df = df.drop(columns=ROW).reset_index(drop=True)
-        for column in STAFF_ID_COLUMNS.get(name, ()):
-            df[column] = pseudonymise(df[column], key=pseudonym_key)
-        tables[name] = df
+    tables = {name: df.drop(columns=ROW).reset_index(drop=True)
+              for name, df in report.tables.items()}
+    encoded = {(name, column): report.keys.get(name, {}).get(column)
+               for name in tables for column in STAFF_ID_COLUMNS.get(name, ())}
+    # ID columns validation encoded as text (not typed by a Parquet file) are pseudonymised
+    # from their codes, together: one hash per distinct ID, keys on one numbering
+    coded = [(name, column) for (name, column), e in encoded.items()
+             if e is not None and len(e[0]) == len(tables[name])]
+    done = pseudonymise_coded([encoded[c] for c in coded], key=pseudonym_key)
+    keyed_staff = {}
+    for (name, column), (pseudonyms, keys) in zip(coded, done, strict=True):
+        df = tables[name]
+        df[column] = pd.Series(pseudonyms, index=df.index, dtype="object", copy=False)
+        if column == "staff_id":
+            keyed_staff[name] = (df, keys)
+    for name, column in (c for c in encoded if c not in coded):
+        tables[name][column] = pseudonymise(tables[name][column], key=pseudonym_key)
     return ServiceData(
         data_dir=Path(report.data_dir),
         extract_date=report.extract_date,
@@ -132,6 +158,7 @@ def service_from_report(report: ValidationReport, *, pseudonym_key: str | None =
         warnings=report.warnings.assign(value=report.warnings["value"].where(
             ~report.warnings["column"].isin(IDENTIFIER_COLUMNS))).reset_index(drop=True),
         mappings=report.record.copy(),
+        keyed_staff=keyed_staff,
     )
 
 

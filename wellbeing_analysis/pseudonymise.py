@@ -16,6 +16,7 @@ import secrets
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from wellbeing_analysis.errors import InputError
 
@@ -55,21 +56,59 @@ def pseudonymise(ids: pd.Series, *, key: str | None = None) -> pd.Series:
     values = ids.astype("object")
     present = values.notna().to_numpy()
     codes, distinct = pd.factorize(values[present].astype(str).to_numpy(dtype=object))
-    hashed = pd.util.hash_array(np.asarray(distinct, dtype=object),
-                                hash_key=pseudonym_key(key), categorize=False)
     out = np.full(len(values), pd.NA, dtype=object)
-    out[present] = _labels(hashed.astype(np.uint64))[codes]
-    return pd.Series(out, index=ids.index, dtype="object")
+    out[present] = _labels(hash_ids(distinct, key=key))[codes]
+    return pd.Series(out, index=ids.index, dtype="object", copy=False)
+
+
+def pseudonymise_coded(columns: list[tuple[np.ndarray, pd.Series]], *,
+                       key: str | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`pseudonymise` of text columns each given as (codes, distinct values), as
+    validation encodes ID columns, without factorizing the rows again: each distinct ID of
+    all the columns is hashed once and each distinct pseudonym formatted once.
+
+    Returns per column its pseudonyms (an object array; blank or missing values stay blank)
+    and a key per row on one numbering across the columns: equal keys = equal pseudonyms
+    (hashes, not IDs, are compared; blank cells share one key), integers for joins that
+    need not hash the pseudonyms again.
+    """
+    blanks = [(distinct.isna() | (distinct == "")).to_numpy(dtype=bool)
+              for _, distinct in columns]
+    hashed = [hash_ids(distinct[~blank].to_numpy(dtype=object), key=key)
+              for (_, distinct), blank in zip(columns, blanks, strict=True)]
+    number, hashes = pd.factorize(np.concatenate(hashed) if hashed else
+                                  np.zeros(0, dtype=np.uint64))
+    labels = np.append(_labels(hashes), pd.NA)  # the last: blank
+    out, offset = [], 0
+    key_type = np.int32 if len(hashes) < 2**31 - 1 else np.int64  # a service keeps them
+    for (codes, _), blank in zip(columns, blanks, strict=True):
+        key_of = np.full(len(blank), len(hashes), dtype=key_type)  # of each distinct value
+        present = len(blank) - int(blank.sum())
+        key_of[~blank] = number[offset:offset + present]
+        offset += present
+        keys = key_of[codes]
+        out.append((labels[keys], keys))
+    return out
+
+
+def hash_ids(ids: np.ndarray, *, key: str | None = None) -> np.ndarray:
+    """The keyed 64-bit SipHash (uint64) of each text ID, as its pseudonym writes it."""
+    return pd.util.hash_array(np.asarray(ids, dtype=object), hash_key=pseudonym_key(key),
+                              categorize=False).astype(np.uint64)
 
 
 def _labels(hashed: np.ndarray) -> np.ndarray:
     """``PSEUDONYM_PREFIX`` + 16 upper-case hex digits of each 64-bit hash (as ``%016X``
-    writes them), built as bytes in one vectorised pass, as Python strings."""
+    writes them), built as bytes in one vectorised pass, as Python strings (made by Arrow
+    from the bytes: faster than through NumPy's 4-byte characters)."""
     prefix = PSEUDONYM_PREFIX.encode("ascii")
     digits = hashed.astype(">u8").view(np.uint8).reshape(-1, 8)  # most significant first
     cells = np.empty((len(hashed), len(prefix) + 16), dtype=np.uint8)
     cells[:, :len(prefix)] = np.frombuffer(prefix, dtype=np.uint8)
     cells[:, len(prefix)::2] = _HEX_DIGITS[digits >> 4]
     cells[:, len(prefix) + 1::2] = _HEX_DIGITS[digits & 15]
-    width = cells.shape[1]
-    return cells.view(f"S{width}").ravel().astype(f"U{width}").astype(object)
+    n, width = cells.shape
+    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
+    text = pa.Array.from_buffers(pa.large_string(), n,
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(cells)])
+    return text.to_numpy(zero_copy_only=False).astype(object, copy=False)

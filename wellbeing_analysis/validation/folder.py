@@ -4,6 +4,7 @@ collected at once."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,9 @@ class ValidationReport:
     files: dict[str, FileInfo] = field(default_factory=dict)
     #: every mapping and normalisation applied (file, column, change, rows)
     record: pd.DataFrame = field(default_factory=record_frame)
+    #: per table, each identifier column's (codes, distinct trimmed values) as parsing
+    #: encoded it, aligned with the rows of ``tables`` (see ``parse_table``)
+    keys: dict[str, dict] = field(default_factory=dict)
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -103,6 +107,15 @@ def _dates_after(df: pd.DataFrame, schema: TableSchema, label: str,
     return pd.concat(problems, ignore_index=True)
 
 
+def _in_background(func: Callable, *args) -> Future:
+    """``func(*args)`` started on a thread of its own: for work that releases the GIL
+    (reading and hashing a file) beside the typing of a table."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(func, *args)
+    pool.shutdown(wait=False)  # the thread ends with its one task
+    return future
+
+
 def latest_date(tables: dict[str, pd.DataFrame]) -> pd.Timestamp | None:
     """The latest date in any date column (used when no extract date is given)."""
     latest = [df[c].max() for name, df in tables.items() for c in df
@@ -162,13 +175,14 @@ def validate_folder(
         problems.append(read_problems)
         if not path.is_file():
             continue
-        report.files[name] = FileInfo(name, path, sha256_file(path),
-                                      0 if raw is None else len(raw))
         if raw is None:
+            report.files[name] = FileInfo(name, path, sha256_file(path), 0)
             continue
+        checksum = _in_background(sha256_file, path)  # hashed on another core meanwhile
         table_keys: dict = {}
         table, table_problems = parse_table(raw, schema, label=path.name, record=record,
                                             keys=table_keys, release=True)
+        report.files[name] = FileInfo(name, path, checksum.result(), len(raw))
         del raw  # the text cells are not needed once typed: their memory goes back
         pa.default_memory_pool().release_unused()
         problems.append(table_problems)
@@ -198,6 +212,7 @@ def validate_folder(
             problems.append(check(table, label, ctx))
     report.problems = pd.concat(problems, ignore_index=True)
     report.tables = parsed
+    report.keys = keys
     report.record = record_frame(record)
     return report
 

@@ -39,11 +39,15 @@ def _parse_dates(codes: np.ndarray, uniques: pd.Series, index: pd.Index,
     text is parsed once (a national extract has a few thousand dates).
     """
     dates, masks, layout = _parse_distinct_dates(uniques.astype("object"))
-    per_unique_rows = np.bincount(codes, minlength=len(uniques))
-    counts = {name: int(per_unique_rows[(layout == name).to_numpy()].sum())
-              for name in layout.dropna().unique() if name != INPUT_DATE_LAYOUTS[0][0]}
-    spread = {k: pd.Series(m.to_numpy()[codes], index=index) for k, m in masks.items()}
-    return (pd.Series(dates.to_numpy()[codes], index=index, dtype=dates.dtype),
+    others = [name for name in layout.dropna().unique() if name != INPUT_DATE_LAYOUTS[0][0]]
+    # rows are counted per distinct text only when a layout other than ISO is found, and a
+    # mask holding no distinct text is not spread over the rows (the usual cases)
+    per_unique_rows = np.bincount(codes, minlength=len(uniques)) if others else None
+    counts = {name: int(per_unique_rows[(layout == name).to_numpy()].sum()) for name in others}
+    spread = {k: pd.Series(m.to_numpy()[codes] if m.any() else np.zeros(len(codes), dtype=bool),
+                           index=index, copy=False)  # (a new array: not copied again)
+              for k, m in masks.items()}
+    return (pd.Series(dates.to_numpy()[codes], index=index, dtype=dates.dtype, copy=False),
             spread, counts)
 
 
@@ -101,6 +105,8 @@ def _normalise_codes(uniques: pd.Series, codes: np.ndarray, column: Column,
     fixed = fixed.where(fixed.isin(allowed), fixed.astype(str).str.casefold().map(by_case)
                         .fillna(fixed))
     changed = (u.notna() & (fixed != u)).to_numpy()
+    if not changed.any():  # (the usual case: no rows to count)
+        return fixed, []
     rows = np.bincount(codes, minlength=len(u))
     changes = [(u.iloc[i], fixed.iloc[i], int(rows[i])) for i in np.flatnonzero(changed)]
     return fixed, changes
@@ -150,7 +156,8 @@ def parse_column(
 
     def spread(per_value: pd.Series | np.ndarray) -> pd.Series:
         per_value = per_value if isinstance(per_value, pd.Series) else pd.Series(per_value)
-        return pd.Series(per_value.to_numpy()[codes], index=index, dtype=per_value.dtype)
+        return pd.Series(per_value.to_numpy()[codes], index=index, dtype=per_value.dtype,
+                         copy=False)
 
     if not column.nullable:
         flag(blank, "a value is required here but the cell is blank")
@@ -243,7 +250,7 @@ def _repeated_pairs(codes: list[np.ndarray]) -> np.ndarray:
         return repeated
     values = np.unique(key[1:][twice])
     del key, twice
-    return pd.Series(_pair_key(codes)).isin(values).to_numpy()
+    return pd.Series(_pair_key(codes), copy=False).isin(values).to_numpy()
 
 
 def _heading_hint(name: str, table: str, headings: list[str]) -> str:
@@ -346,12 +353,15 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
             encoded[c] = encode(raw[c], trim=by_name[c].type != "free_text")
             if by_name[c].type != "free_text":
                 trimmed[c] = encoded[c][0]
-    candidates = None  # (mask, the candidate rows' data cells)
+    # text columns other than free text get codes of their trimmed text when typed (kept in
+    # ``trimmed``): duplicate rows compare those; only the other cells are kept for it
+    coded = {c for c in data_cols if by_name[c].type != "free_text" and _is_text(raw[c])}
+    candidates = None  # (mask, the candidate rows' data cells not coded)
     if first_two:
         mask = pd.Series(_repeated_pairs(
             [trimmed[c] if c in trimmed else strip_codes(raw[c]).to_numpy()
              for c in first_two]), index=raw.index)
-        candidates = (mask, raw.loc[mask, data_cols])
+        candidates = (mask, raw.loc[mask, [c for c in data_cols if c not in coded]])
 
     def done_with(name: str) -> None:
         needed[name] -= 1
@@ -386,11 +396,13 @@ def parse_table(raw: pd.DataFrame, schema: TableSchema, *, label: str,
         keys.update({c.name: encoded[c.name] for c in specs
                      if c.type == "id" and c.name in trimmed})
 
-    if candidates is not None:
+    if candidates is not None and candidates[0].any():  # (no candidate: no duplicate)
         candidate, cells = candidates
-        norm = cells.apply(strip_codes)
+        at = candidate.to_numpy()
+        norm = pd.DataFrame({c: trimmed[c][at] if c in coded else strip_codes(cells[c]).to_numpy()
+                             for c in data_cols}, index=cells.index)
         dup = np.zeros(len(rows), dtype=bool)
-        dup[candidate.to_numpy()] = norm.duplicated(keep="first").to_numpy()
+        dup[at] = norm.duplicated(keep="first").to_numpy()
         dup = pd.Series(dup, index=rows.index)
         if dup.any():
             first_row = rows[candidate].groupby([norm[c] for c in data_cols],

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
 
 from wellbeing_analysis.constants import HISTORY_GAP_MONTHS, PDSA_SCOPE_KINDS
 from wellbeing_analysis.errors import empty_problems, problems_frame
 from wellbeing_analysis.schema.scope import parse_scope, scope_errors
 from wellbeing_analysis.validation.reading import ROW
-from wellbeing_analysis.validation.text import _arrow_text, factorize_text, factorize_values
-from wellbeing_analysis.workforce.rules import ONE_DAY, employment_periods
+from wellbeing_analysis.validation.text import (
+    _arrow_text,
+    factorize_text,
+    factorize_values,
+    positions_in,
+)
+from wellbeing_analysis.workforce.rules import ONE_DAY, continuous_periods
 
 
 def _overlaps(key: np.ndarray, start: np.ndarray, end: np.ndarray, rows: np.ndarray,
@@ -101,10 +105,11 @@ def _staff_keys(tables: list[tuple[pd.DataFrame, tuple | None]],
     arrow = [_arrow_text(u) for _, u in parts]
     if len(parts) == 2 and all(a is not None and a.null_count == 0 for a in arrow):
         # the second table's distinct IDs looked up among the first's: found, its code;
-        # else a new code after them (each distinct ID hashed once)
-        found = pc.index_in(arrow[1], value_set=arrow[0]).to_numpy(zero_copy_only=False)
-        new = np.isnan(found)
-        mapped = np.where(new, len(arrow[0]) + np.cumsum(new) - 1, np.nan_to_num(found))
+        # else a new code after them (each distinct ID hashed once, or none for IDs of one
+        # width in order: text.positions_in)
+        found = positions_in(arrow[1], arrow[0])
+        new = found < 0
+        mapped = np.where(new, len(arrow[0]) + np.cumsum(new) - 1, found)
         small = len(arrow[0]) + len(arrow[1]) < 2**31
         (codes0, _), (codes1, _) = parts
         return [(np.asarray(codes0), keep[0]),
@@ -199,13 +204,18 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
         return pd.concat(problems, ignore_index=True)
     problems.append(_history_gap(df.loc[keep, ["start_date"]],
                                  spells.loc[spell_keep, ["start_date"]], label))
-    s = spells.loc[spell_keep, ["start_date", "end_date"]].assign(staff_id=spell_key[spell_keep])
-    periods = employment_periods(s, extract)[["staff_id", "period_start", "period_end"]]
-    periods = periods.drop_duplicates()
+    # periods of employment (workforce.rules), from the spells sorted by staff and start
+    at, _ = _sorted_by_staff(spells, spell_key, spell_keep)
+    period_key, period_start = spell_key[at], _ns(spells["start_date"])[at]
+    end = _ns(spells["end_date"])[at]
+    end[end == np.iinfo(np.int64).min] = pd.Timestamp(extract).as_unit("ns").value  # open
+    heads, period_end = continuous_periods(period_key, period_start, end, ONE_DAY.value)
+    periods = (period_key[heads], period_start[heads], period_end)
+    del at, period_key, period_start, end, heads, period_end
     end = _ns(df["end_date"])[keep]
     open_ended = end == np.iinfo(np.int64).min  # NaT: runs to the extract date
     end[open_ended] = pd.Timestamp(extract).as_unit("ns").value
-    status = _within_periods(key[keep], _ns(df["start_date"])[keep], end, open_ended, periods)
+    status = _within_periods(key[keep], _ns(df["start_date"])[keep], end, open_ended, *periods)
     del end, open_ended
     by_row = _any_per_row(df[ROW].to_numpy()[keep], status)
     position = np.flatnonzero(keep)[by_row["first"].to_numpy()]  # of each row in df
@@ -233,9 +243,11 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
 
 
 def _within_periods(key: np.ndarray, start: np.ndarray, end_eff: np.ndarray,
-                    open_ended: np.ndarray, periods: pd.DataFrame) -> dict[str, np.ndarray]:
+                    open_ended: np.ndarray, pk: np.ndarray, ps: np.ndarray, pe: np.ndarray,
+                    ) -> dict[str, np.ndarray]:
     """Per episode (staff key, start and end as int64 nanoseconds, open or not), where it
-    lies against its staff ID's periods of employment: 'known'
+    lies against its staff ID's periods of employment (staff key, start, end as int64
+    nanoseconds; a period may repeat): 'known'
     (the ID has a period), 'inside' one, 'starts_in' one, 'ongoing_after_leaving' (starts
     in one, open, and runs past its end).
 
@@ -244,12 +256,11 @@ def _within_periods(key: np.ndarray, start: np.ndarray, end_eff: np.ndarray,
     or before the episode's start can hold it (of periods starting the same day, the one
     ending last): each episode is matched to that one period, with no table of
     episodes × periods."""
-    pk = periods["staff_id"].to_numpy(dtype=np.int64)
+    pk = pk.astype(np.int64)
     if len(pk) == 0:
         none = np.zeros(len(key), dtype=bool)
         return {"known": none, "inside": none, "starts_in": none,
                 "ongoing_after_leaving": none}
-    ps, pe = _ns(periods["period_start"]), _ns(periods["period_end"])
     order = np.lexsort((pe, ps, pk))  # by key and start; of equal starts, the longest last
     pk, ps, pe = pk[order], ps[order], pe[order]
     n_keys = int(max(pk.max(initial=-1), key.max(initial=-1))) + 1

@@ -3,6 +3,7 @@ continuous periods of service, and which leaving reasons are voluntary (docs/met
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from wellbeing_analysis.schema import esr_leaving_reasons
@@ -28,6 +29,38 @@ def employment_periods(spells: pd.DataFrame, extract_date: pd.Timestamp) -> pd.D
     s["period_id"] = chain
     return s.sort_index()
 
+
+def continuous_periods(staff: np.ndarray, start: np.ndarray, end: np.ndarray,
+                       one_day: int | np.timedelta64) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`employment_periods` on arrays: spells sorted by (staff, start), with no
+    missing value (open spells already run to the extract date); ``start`` and ``end`` are
+    integers (``one_day`` in their unit) or datetimes.
+
+    Returns the position of each period's first spell (its start is the period's) and each
+    period's end. A spell starts a new period unless it starts by the day after the latest
+    end among the same staff member's earlier spells: that running latest end is one
+    running maximum over (staff number, rank of the end) as one integer (staff numbers
+    ascend, so no staff member's maximum carries into the next).
+    """
+    n = len(staff)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), end[:0]
+    new_staff = np.ones(n, dtype=bool)
+    new_staff[1:] = staff[1:] != staff[:-1]
+    codes, distinct = pd.factorize(end)  # few distinct days: cheap to rank
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    width = len(distinct)
+    running = np.cumsum(new_staff, dtype=np.int64)
+    running *= width
+    running += rank[codes]
+    np.maximum.accumulate(running, out=running)
+    latest = distinct[order][running % width]  # latest end so far, this spell included
+    new = new_staff
+    new[1:] |= start[1:] > latest[:-1] + one_day
+    heads = np.flatnonzero(new)
+    return heads, np.maximum.reduceat(end, heads)
 
 
 def is_voluntary(reasons: pd.Series) -> pd.Series:

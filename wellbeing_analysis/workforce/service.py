@@ -16,9 +16,11 @@ def service_monthly_indicators(service, *, by: str | None = None,
     """:func:`~.monthly.monthly_indicators` for a loaded
     :class:`~wellbeing_analysis.loading.ServiceData`, or for an aggregate-tier service
     :func:`~.aggregate.aggregate_monthly_indicators` of its monthly figures (the long-term
-    split is then the trust's own)."""
+    split is then the trust's own). The staff keys of the load are used when the tables
+    are those loaded."""
     if service.tier == TIER_AGGREGATE:
         return aggregate_monthly_indicators(service.table(AGGREGATE_TABLE), by=by)
     return monthly_indicators(service.staff_spells, service.absence_episodes,
                               extract_date=service.extract_date, by=by,
-                              long_term_days=long_term_days)
+                              long_term_days=long_term_days,
+                              staff_keys=service.staff_keys("staff_spells", "absence_episodes"))

@@ -86,7 +86,9 @@ class ServiceData:
         equal pseudonyms), so that the metrics need not hash the pseudonyms again; None
         unless every table is still the one loaded."""
         keyed = [self.keyed_staff.get(name) for name in names]
-        if any(k is None or self.tables.get(name) is not k[0]
+        # the same table object with as many rows (a table changed in place keeps its
+        # identity; one that lost or gained rows must not be matched to these keys)
+        if any(k is None or self.tables.get(name) is not k[0] or len(k[0]) != len(k[1])
                for name, k in zip(names, keyed, strict=True)):
             return None
         return tuple(k[1] for k in keyed)

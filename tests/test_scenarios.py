@@ -124,8 +124,8 @@ def build_corpus(root: Path) -> dict:
 
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        # the default, one report after another, as an analyst runs it: each report's kernel
-        # started while the one before runs (--jobs 2 is run in tests/test_report_runner.py)
+        # the default, as an analyst runs it: two reports at once on two cores, each in a
+        # kernel started ahead (--jobs 1 is run in tests/test_report_runner.py)
         code = main(["report", "all", *files, "--no-progress"])
     after = checksums(data) | {f"params/{p.name}": checksums(params)[p.name]
                                for p in params.iterdir()}

@@ -297,7 +297,7 @@ def _error_text(exc: BaseException) -> str:
         return f"{ename}: {getattr(exc, 'evalue', '')}".strip()
     if type(exc).__name__ == "DeadKernelError":  # nbclient's, raised when the kernel dies
         return ("the report's kernel died part-way (for example, the machine ran out of "
-                "memory); nothing of this run was kept")
+                "memory)")
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 

@@ -11,7 +11,7 @@ from wellbeing_analysis.errors import empty_problems, problems_frame
 from wellbeing_analysis.schema.scope import parse_scope, scope_errors
 from wellbeing_analysis.validation.reading import ROW
 from wellbeing_analysis.validation.text import (
-    _arrow_text,
+    arrow_text,
     factorize_text,
     factorize_values,
     positions_in,
@@ -67,6 +67,15 @@ def _ns(dates: pd.Series) -> np.ndarray:
     return dates.to_numpy(dtype="datetime64[ns]").view("i8")
 
 
+def _ns_ends(ends: pd.Series, take: np.ndarray, extract) -> tuple[np.ndarray, np.ndarray]:
+    """End dates at ``take`` (positions or a mask) as int64 nanoseconds, a missing end (open:
+    it runs to the extract date) replaced by ``extract``; and which were missing."""
+    out = _ns(ends)[take]  # (a copy: filled in place)
+    missing = out == np.iinfo(np.int64).min  # NaT
+    out[missing] = pd.Timestamp(extract).as_unit("ns").value
+    return out, missing
+
+
 def _first_seen(codes: np.ndarray) -> np.ndarray:
     """``codes`` renumbered in order of first appearance (as :func:`pandas.factorize` numbers
     them), so that a sort by key lists staff IDs in the order they first appear."""
@@ -102,7 +111,7 @@ def _staff_keys(tables: list[tuple[pd.DataFrame, tuple | None]],
             for (df, _), (codes, _), blank in zip(tables, parts, missing, strict=True)]
     if len(parts) == 1:
         return [(np.asarray(parts[0][0]), keep[0])]
-    arrow = [_arrow_text(u) for _, u in parts]
+    arrow = [arrow_text(u) for _, u in parts]
     if len(parts) == 2 and all(a is not None and a.null_count == 0 for a in arrow):
         # the second table's distinct IDs looked up among the first's: found, its code;
         # else a new code after them (each distinct ID hashed once, or none for IDs of one
@@ -194,9 +203,9 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
             [(df, _cached_key(ctx, "absence_episodes")),
              (spells, _cached_key(ctx, "staff_spells"))])
     at, ranked = _sorted_by_staff(df, key, keep)
-    start, end, rows = _ns(df["start_date"])[at], _ns(df["end_date"])[at], df[ROW].to_numpy()[at]
+    start, rows = _ns(df["start_date"])[at], df[ROW].to_numpy()[at]
+    end, _ = _ns_ends(df["end_date"], at, extract)
     del at
-    end[end == np.iinfo(np.int64).min] = pd.Timestamp(extract).as_unit("ns").value  # NaT
     problems.append(_overlaps(ranked, start, end, rows, label, "episode"))
     del ranked, start, end, rows
 
@@ -207,14 +216,11 @@ def check_absence_episodes(df: pd.DataFrame, label: str, ctx: dict) -> pd.DataFr
     # periods of employment (workforce.rules), from the spells sorted by staff and start
     at, _ = _sorted_by_staff(spells, spell_key, spell_keep)
     period_key, period_start = spell_key[at], _ns(spells["start_date"])[at]
-    end = _ns(spells["end_date"])[at]
-    end[end == np.iinfo(np.int64).min] = pd.Timestamp(extract).as_unit("ns").value  # open
+    end, _ = _ns_ends(spells["end_date"], at, extract)
     heads, period_end = continuous_periods(period_key, period_start, end, ONE_DAY.value)
     periods = (period_key[heads], period_start[heads], period_end)
     del at, period_key, period_start, end, heads, period_end
-    end = _ns(df["end_date"])[keep]
-    open_ended = end == np.iinfo(np.int64).min  # NaT: runs to the extract date
-    end[open_ended] = pd.Timestamp(extract).as_unit("ns").value
+    end, open_ended = _ns_ends(df["end_date"], keep, extract)
     status = _within_periods(key[keep], _ns(df["start_date"])[keep], end, open_ended, *periods)
     del end, open_ended
     by_row = _any_per_row(df[ROW].to_numpy()[keep], status)

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
-def _arrow_text(text: pd.Series) -> pa.ChunkedArray | None:
+def arrow_text(text: pd.Series) -> pa.ChunkedArray | None:
     """The column's Arrow string data (its chunks as read, not copied into one), when it is
     Arrow-backed text."""
     array = getattr(text.array, "_pa_array", None)
@@ -128,7 +128,7 @@ def factorize_text(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
     Arrow-backed text (as the CSV reader returns it) is dictionary-encoded by Arrow, several
     times faster than pandas' factorize of the same column.
     """
-    whole = _arrow_text(text)
+    whole = arrow_text(text)
     if whole is not None:
         codes, dictionary = _dictionary(whole)
         return codes, _series(dictionary)
@@ -185,7 +185,7 @@ def per_unique(text: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Se
 def strip(text: pd.Series) -> pd.Series:
     """``text.str.strip()``: by Arrow for Arrow-backed text (one pass, no per-value work),
     else once per distinct value."""
-    whole = _arrow_text(text)
+    whole = arrow_text(text)
     if whole is not None:
         trimmed = pc.utf8_trim_whitespace(whole)
         if pc.all(pc.equal(trimmed, whole).fill_null(True)).as_py():
@@ -197,7 +197,7 @@ def strip(text: pd.Series) -> pd.Series:
 def is_blank(text: pd.Series) -> pd.Series:
     """True where a cell is empty or only spaces (by Arrow for Arrow-backed text, else
     once per distinct value)."""
-    whole = _arrow_text(text)
+    whole = arrow_text(text)
     if whole is not None:
         blank = pc.equal(pc.utf8_trim_whitespace(whole), "").fill_null(True)
         return pd.Series(blank.to_numpy(zero_copy_only=False), index=text.index)
@@ -207,7 +207,7 @@ def is_blank(text: pd.Series) -> pd.Series:
 def strip_codes(text: pd.Series) -> pd.Series:
     """Integer codes of the stripped cell values (equal codes = equal text after strip):
     cheap keys for finding duplicate rows."""
-    whole = _arrow_text(text)
+    whole = arrow_text(text)
     if whole is not None:  # one Arrow pass: trim, then encode
         codes, _ = _dictionary(pc.utf8_trim_whitespace(whole))
         return pd.Series(codes, index=text.index)

@@ -46,7 +46,7 @@ from wellbeing_analysis.constants import (
 )
 from wellbeing_analysis.errors import InputError
 from wellbeing_analysis.workforce.rates import monthly_rates
-from wellbeing_analysis.workforce.rules import is_voluntary
+from wellbeing_analysis.workforce.rules import continuous_periods, is_voluntary
 
 #: Breakdown columns the monthly table may be split by.
 GROUP_COLUMNS = ("team", "staff_group")
@@ -269,28 +269,6 @@ class _Spells:
     early: np.ndarray
 
 
-def _continuous_periods(staff: np.ndarray, first: np.ndarray,
-                        end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Chains of spells (sorted by staff, start) with no day between them: a spell starts a
-    new period unless it starts on or before the day after the latest earlier end of the
-    same staff member (the definition of ``rules.employment_periods``).
-
-    Returns (period number, period start day, period end day) per spell.
-    """
-    base = min(first.min(), end.min())
-    # running maximum of (staff, end) keys: the staff code dominates, so it is a per-staff
-    # running maximum of the end day
-    key = (staff << 32) | (end - base)
-    run = np.maximum.accumulate(key)
-    prev = np.concatenate(([-1], run[:-1]))
-    prev_staff, prev_end = prev >> 32, (prev & 0xFFFFFFFF) + base
-    new = (prev_staff != staff) | (first > prev_end + 1)
-    new[0] = True
-    period = np.cumsum(new) - 1
-    heads = np.flatnonzero(new)
-    return period, first[heads][period], np.maximum.reduceat(end, heads)[period]
-
-
 def _add_months_to_days(days: np.ndarray, months: int) -> np.ndarray:
     """``days + DateOffset(months=months)`` computed once per distinct day."""
     uniq, inverse = np.unique(days, return_inverse=True)
@@ -317,7 +295,10 @@ def _prepare(spells: pd.DataFrame, staff: np.ndarray, extract_day: int,
     end = np.where(open_, extract_day, end)  # open spells run to the extract date
     order = _staff_order(staff, first)
     staff, first, end, open_ = staff[order], first[order], end[order], open_[order]
-    period, p_start, p_end = _continuous_periods(staff, first, end)
+    # periods of continuous service (the rule of workforce.rules), per spell
+    heads, head_end = continuous_periods(staff, first, end, 1)
+    period = np.repeat(np.arange(len(heads)), np.diff(np.append(heads, len(staff))))
+    p_start, p_end = first[heads][period], head_end[period]
     last = np.minimum(end, extract_day)
     p_end = np.minimum(p_end, extract_day)
     fte = spells["fte"].to_numpy(dtype=float)[order]
